@@ -1,1 +1,123 @@
-int main(void) { return 0; }
+/* The driver: `prpc COMMAND FILE`. Parses the command line and runs the
+ * pipeline stages in order: parse, check, (lower, compile, train). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ast.h"
+#include "check.h"
+#include "diag.h"
+#include "parse.h"
+
+static const char usage_text[] =
+  "usage: prpc COMMAND [OPTIONS] FILE.prp\n"
+  "\n"
+  "Compiles a .prp inverse source-localization problem (PR-PINN).\n"
+  "\n"
+  "commands:\n"
+  "  check FILE            parse and check FILE; print diagnostics only\n"
+  "  emit --ast FILE       print the checked syntax tree\n"
+  "\n"
+  "options:\n"
+  "  --color=WHEN          colour diagnostics: auto (default, on a terminal), always, never\n"
+  "  --max-errors=N        stop after N errors (default 20)\n"
+  "  -h, --help            show this help\n"
+  "  --version             show the version of prpc and of LLVM\n"
+  "\n"
+  "environment:\n"
+  "  PRP_STDLIB            directory of the standard library (import std.NAME)\n"
+  "  NO_COLOR              if set, never colour diagnostics\n"
+  "\n"
+  "exit status:\n"
+  "  0   success\n"
+  "  1   the input has errors (diagnostics were printed)\n"
+  "  2   bad command line\n"
+  "  3   training or simulation failed\n"
+  "  70  internal error (a bug in prpc)\n"
+  "  130 interrupted\n";
+
+typedef struct options {
+  const char *command;
+  const char *file;
+  const char *emit;     /* ast */
+  int color;            /* -1 auto */
+  int max_errors;
+} options;
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "prpc: error: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nTry 'prpc --help'.\n");
+  return PRP_EXIT_USAGE;
+}
+
+static int parse_option(options *o, const char *a) {
+  if (strcmp(a, "--ast") == 0) o->emit = "ast";
+  else if (strcmp(a, "--color=always") == 0) o->color = 1;
+  else if (strcmp(a, "--color=never") == 0) o->color = 0;
+  else if (strcmp(a, "--color=auto") == 0) o->color = -1;
+  else if (strncmp(a, "--max-errors=", 13) == 0) {
+    char *end;
+    long n = strtol(a + 13, &end, 10);
+    if (*end || n < 1 || n > 10000) return 0;
+    o->max_errors = (int)n;
+  } else return 0;
+  return 1;
+}
+
+/* Fills o from argv; returns -1 to go on, or an exit code. */
+static int parse_command_line(options *o, int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(usage_text, stdout); return PRP_EXIT_OK; }
+    if (strcmp(a, "--version") == 0) {
+      printf("prpc %s (LLVM %s)\n", PRP_VERSION, PRP_LLVM_VERSION);
+      return PRP_EXIT_OK;
+    }
+    if (a[0] == '-' && a[1]) {
+      if (!parse_option(o, a)) return usage_error("unknown option '%s'", a);
+    } else if (!o->command) o->command = a;
+    else if (!o->file) o->file = a;
+    else return usage_error("unexpected argument '%s'", a);
+  }
+  if (!o->command) return usage_error("%s", "no command given");
+  return -1;
+}
+
+static int color_for(const options *o) {
+  if (o->color >= 0) return o->color;
+  return getenv("NO_COLOR") == NULL && isatty(fileno(stderr));
+}
+
+/* Parses and checks o->file; NULL (with diagnostics printed) if it has errors. */
+static ast_program *front_end(const options *o, prp_diag *diag) {
+  ast_program *prog = prp_parse_file(o->file, diag);
+  if (prog && diag->errors == 0) prp_check(prog, diag);
+  if (diag->errors == 0) return prog;
+  if (diag->errors > 0 && diag->errors <= diag->max_errors)
+    fprintf(stderr, "%d error%s\n", diag->errors, diag->errors == 1 ? "" : "s");
+  ast_program_free(prog);
+  return NULL;
+}
+
+static int run_command(const options *o) {
+  int is_check = strcmp(o->command, "check") == 0, is_emit = strcmp(o->command, "emit") == 0;
+  if (!is_check && !is_emit) return usage_error("unknown command '%s'", o->command);
+  if (!o->file) return usage_error("'%s' needs a FILE.prp", o->command);
+  if (is_emit && !o->emit) return usage_error("%s", "emit needs what to print: --ast");
+  prp_diag diag;
+  prp_diag_init(&diag, stderr, color_for(o));
+  diag.max_errors = o->max_errors;
+  ast_program *prog = front_end(o, &diag);
+  if (!prog) return PRP_EXIT_INPUT;
+  if (is_emit) ast_dump(prog, stdout);
+  ast_program_free(prog);
+  return PRP_EXIT_OK;
+}
+
+int main(int argc, char **argv) {
+  options o = {.color = -1, .max_errors = 20};
+  int code = parse_command_line(&o, argc, argv);
+  if (code >= 0) return code;
+  return run_command(&o);
+}
