@@ -111,6 +111,16 @@ const char *ast_builtin_name(ast_builtin b) {
 
 /* ---- dump ---------------------------------------------------------------- */
 
+/* Prints the shortest decimal form that reads back as the same double. */
+static void print_number(FILE *out, double v) {
+  char buf[40];
+  for (int digits = 6; digits <= 17; digits++) {
+    snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  fputs(buf, out);
+}
+
 static void range(FILE *out, prp_loc l) {
   if (l.src) fprintf(out, "  <%d:%d-%d:%d>", l.line, l.col, l.end_line, l.end_col);
   fputc('\n', out);
@@ -127,7 +137,7 @@ static void dump_label(FILE *out, int depth, const char *label) {
 
 static void dump_deriv(const ast_expr *e, FILE *out) {
   static const char *kinds[] = {"partial", "laplacian", "gradient", "normal"};
-  fprintf(out, "derivative %s", kinds[e->deriv]);
+  fprintf(out, "derivative %s %s", e->name, kinds[e->deriv]);
   if (e->deriv == DERIV_PARTIAL) {
     fprintf(out, " orders");
     for (int i = 0; i < PRP_MAX_COORDS; i++) fprintf(out, " %d", e->orders[i]);
@@ -138,7 +148,7 @@ static void dump_expr(const ast_expr *e, FILE *out, int depth, const char *label
   if (!e) return;
   dump_label(out, depth, label);
   switch (e->kind) {
-  case AST_NUM: fprintf(out, "number %.17g", e->num); break;
+  case AST_NUM: fprintf(out, "number "); print_number(out, e->num); break;
   case AST_NAME: fprintf(out, "name %s", e->name); break;
   case AST_CALL: fprintf(out, "call %s", e->name); break;
   case AST_NEG: fprintf(out, "negate"); break;
@@ -160,8 +170,8 @@ static void dump_args(FILE *out, int depth, const ast_arg *args, int n) {
     const ast_arg *a = &args[i];
     indent(out, depth);
     switch (a->kind) {
-    case ARG_NUMBER: fprintf(out, "number %.17g", a->num); break;
-    case ARG_PERCENT: fprintf(out, "percent %.17g%%", a->num); break;
+    case ARG_NUMBER: fprintf(out, "number "); print_number(out, a->num); break;
+    case ARG_PERCENT: fprintf(out, "percent "); print_number(out, a->num); fputc('%', out); break;
     case ARG_STRING: fprintf(out, "string \"%s\"", a->text); break;
     case ARG_WORD: fprintf(out, "word %s", a->text); break;
     }
@@ -203,12 +213,16 @@ static void dump_schedule(FILE *out, int depth, const ast_schedule *s) {
   dump_expr(s->to, out, depth + 1, "to");
   if (s->from) {
     indent(out, depth + 1);
-    fprintf(out, "until %.17g%s", s->until, s->until_percent ? "%" : " epochs");
+    fprintf(out, "until ");
+    print_number(out, s->until);
+    fprintf(out, "%s", s->until_percent ? "%" : " epochs");
     range(out, s->until_loc);
   }
   for (int i = 0; i < s->npw; i++) {
     indent(out, depth + 1);
-    fprintf(out, "at %.17g%s", s->pw[i].at, s->pw[i].percent ? "%" : " epochs");
+    fprintf(out, "at ");
+    print_number(out, s->pw[i].at);
+    fprintf(out, "%s", s->pw[i].percent ? "%" : " epochs");
     range(out, s->pw[i].loc);
     dump_expr(s->pw[i].value, out, depth + 2, "value");
   }

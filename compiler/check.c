@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char *symbol_kind_name(ast_symbol_kind k) {
   static const char *names[] = {"a coordinate", "the field", "a constant", "a definition",
@@ -74,14 +75,15 @@ static void consider(const char *name, const char *cand, const char **best, int 
   if (d < *best_d) { *best_d = d; *best = cand; }
 }
 
-void suggest_name(checker *c, const scope *s, const char *name) {
+void suggest_name(checker *c, const scope *s, const char *name, prp_loc loc) {
   const char *best = NULL;
-  int best_d = strlen(name) > 3 ? 3 : 2;
+  size_t len = strlen(name);
+  int best_d = len >= 4 ? 3 : (int)len / 2 + 1;
   for (const scope *p = s; p; p = p->parent)
     for (int i = 0; i < p->nsymbols; i++) consider(name, p->symbols[i]->name, &best, &best_d);
   for (int i = 0; i < c->prog->nsymbols; i++) consider(name, c->prog->symbols[i]->name, &best, &best_d);
   for (int i = 0; i < BUILTIN_COUNT; i++) consider(name, c->builtins[i]->name, &best, &best_d);
-  if (best) prp_note(c->diag, prp_loc_none(), "did you mean '%s'?", best);
+  if (best) prp_hint(c->diag, loc, "did you mean '%s'?", best);
 }
 
 /* Adds a global name, refusing duplicates and the names of built-ins. */
@@ -414,10 +416,24 @@ static void check_sensors_decl(checker *c, ast_decl *d, const singles *one) {
     check_sensor_layout(c, &d->sensors, d->loc);
     return;
   }
+  char path[4096];
+  prp_sensor_path(c->prog, d, path, sizeof path);
+  struct stat st;
+  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+    prp_error(c->diag, d->sensors.path_loc, "cannot open sensor file '%s'%s", d->sensors.path,
+              stat(path, &st) == 0 ? ": it is not a regular file" : "");
   if (one->truth) {
     prp_error(c->diag, d->loc, "observations come either from a file or from a 'truth' block, not both");
     prp_note(c->diag, one->truth->loc, "the truth block is here");
   }
+}
+
+void prp_sensor_path(const ast_program *prog, const ast_decl *d, char *out, size_t len) {
+  const char *file = d->sensors.path;
+  const char *src = prog->main ? prog->main->path : "";
+  const char *slash = strrchr(src, '/');
+  if (file[0] == '/' || !slash) snprintf(out, len, "%s", file);
+  else snprintf(out, len, "%.*s/%s", (int)(slash - src), src, file);
 }
 
 static void check_all(checker *c, const singles *one) {

@@ -15,4 +15,7 @@ int prp_const_eval(const ast_expr *e, double *value);
 /* Looks up a global name (after checking); NULL if there is none. */
 ast_symbol *prp_lookup(const ast_program *prog, const char *name);
 
+/* The sensor file of `sensors from "F"`, relative to the source's directory. */
+void prp_sensor_path(const ast_program *prog, const ast_decl *sensors, char *out, size_t len);
+
 #endif

@@ -78,7 +78,7 @@ static void unknown_option(checker *c, const ast_option *o, const char *block, c
   for (int k = 0; known[k]; k++) {
     size_t la = strlen(o->name), lb = strlen(known[k]);
     if ((la > 2 && strncmp(o->name, known[k], 3) == 0) || (la == lb && la > 3 && strncmp(o->name, known[k], la - 1) == 0)) {
-      prp_note(c->diag, prp_loc_none(), "did you mean '%s'?", known[k]);
+      prp_hint(c->diag, o->loc, "did you mean '%s'?", known[k]);
       return;
     }
   }

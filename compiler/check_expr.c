@@ -155,7 +155,7 @@ static expr_type check_call(checker *c, ast_expr *e, const scope *s, expr_contex
   if (!sym && is_derivative_name(e->name)) return check_derivative(c, e, s, ctx);
   if (!sym) {
     prp_error(c->diag, e->loc, "call of undefined function '%s'", e->name);
-    suggest_name(c, s, e->name);
+    suggest_name(c, s, e->name, e->loc);
     return ERROR_TYPE;
   }
   e->sym = sym;
@@ -182,7 +182,7 @@ static expr_type check_name(checker *c, ast_expr *e, const scope *s, expr_contex
   ast_symbol *sym = lookup(c, s, e->name);
   if (!sym) {
     prp_error(c->diag, e->loc, "undefined name '%s'", e->name);
-    suggest_name(c, s, e->name);
+    suggest_name(c, s, e->name, e->loc);
     return ERROR_TYPE;
   }
   e->sym = sym;

@@ -35,7 +35,7 @@ typedef struct checker {
 ast_symbol *new_symbol(checker *c, ast_symbol_kind kind, const char *name, prp_loc loc, ast_decl *d);
 ast_symbol *lookup(const checker *c, const scope *s, const char *name);
 void note_declared(checker *c, const ast_symbol *sym);
-void suggest_name(checker *c, const scope *s, const char *name);
+void suggest_name(checker *c, const scope *s, const char *name, prp_loc loc);
 const char *symbol_kind_name(ast_symbol_kind k);
 
 /* Expressions */

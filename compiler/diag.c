@@ -38,6 +38,21 @@ static size_t byte_of_column(const char *line, size_t len, int col) {
   return i;
 }
 
+/* Writes text, showing control bytes and malformed UTF-8 as '?'. */
+static void print_printable(FILE *out, const char *text, size_t len) {
+  const unsigned char *s = (const unsigned char *)text;
+  for (size_t i = 0; i < len;) {
+    int n = prp_utf8_sequence_length(s + i, len - i);
+    if (n == 0 || (n == 1 && ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f))) {
+      fputc('?', out);
+      i++;
+    } else {
+      fwrite(s + i, 1, (size_t)n, out);
+      i += (size_t)n;
+    }
+  }
+}
+
 /* Prints the line and the underline, cut to a window if the line is long. */
 static void print_excerpt(const prp_diag *d, prp_loc loc, const char *colour) {
   size_t len;
@@ -51,7 +66,9 @@ static void print_excerpt(const prp_diag *d, prp_loc loc, const char *colour) {
   }
   size_t b0 = byte_of_column(line, len, first), b1 = byte_of_column(line, len, last + 1);
   const char *lead = first > 1 ? "..." : "";
-  fprintf(d->out, "%s%.*s%s\n", lead, (int)(b1 - b0), line + b0, last < ncols ? "..." : "");
+  fputs(lead, d->out);
+  print_printable(d->out, line + b0, b1 - b0);
+  fprintf(d->out, "%s\n", last < ncols ? "..." : "");
   int end = (loc.end_line == loc.line && loc.end_col >= loc.col) ? loc.end_col : last;
   if (end > last) end = last;
   fprintf(d->out, "%s", lead);
@@ -66,13 +83,15 @@ static void print_excerpt(const prp_diag *d, prp_loc loc, const char *colour) {
 
 static void report(prp_diag *d, prp_loc loc, const char *kind, const char *colour,
                    const char *fmt, va_list ap) {
+  int excerpt = 1;
+  if (kind[0] == '-') { kind++; excerpt = 0; }
   fprintf(d->out, "%s", paint(d, "\033[1m"));
   if (loc.src) fprintf(d->out, "%s:%d:%d: ", loc.src->path, loc.line, loc.col);
   else fprintf(d->out, "prpc: ");
   fprintf(d->out, "%s%s:%s%s ", paint(d, colour), kind, paint(d, "\033[0m"), paint(d, "\033[1m"));
   vfprintf(d->out, fmt, ap);
   fprintf(d->out, "%s\n", paint(d, "\033[0m"));
-  if (loc.src && loc.line >= 1 && loc.line <= loc.src->nlines) print_excerpt(d, loc, colour);
+  if (excerpt && loc.src && loc.line >= 1 && loc.line <= loc.src->nlines) print_excerpt(d, loc, colour);
 }
 
 static int admit_error(prp_diag *d) {
@@ -111,6 +130,14 @@ void prp_note(prp_diag *d, prp_loc loc, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   report(d, loc, "note", "\033[36m", fmt, ap);
+  va_end(ap);
+}
+
+void prp_hint(prp_diag *d, prp_loc loc, const char *fmt, ...) {
+  if (d->suppressing) return;
+  va_list ap;
+  va_start(ap, fmt);
+  report(d, loc, "-note", "\033[36m", fmt, ap);
   va_end(ap);
 }
 

@@ -36,6 +36,8 @@ prp_loc prp_loc_none(void);
 void prp_error(prp_diag *d, prp_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void prp_warning(prp_diag *d, prp_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void prp_note(prp_diag *d, prp_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A one-line note at loc, without the source excerpt ("did you mean"). */
+void prp_hint(prp_diag *d, prp_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* An error that has no place in a source file (missing file, bad option). */
 void prp_error_plain(prp_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -15,7 +15,7 @@ static const char usage_text[] =
   "Compiles a .prp inverse source-localization problem (PR-PINN).\n"
   "\n"
   "commands:\n"
-  "  check FILE            parse and check FILE; print diagnostics only\n"
+  "  check FILE...         parse and check each FILE; print diagnostics only\n"
   "  emit --ast FILE       print the checked syntax tree\n"
   "\n"
   "options:\n"
@@ -36,9 +36,13 @@ static const char usage_text[] =
   "  70  internal error (a bug in prpc)\n"
   "  130 interrupted\n";
 
+enum { MAX_FILES = 256 };
+
 typedef struct options {
   const char *command;
   const char *file;
+  const char *files[MAX_FILES];   /* check takes several files */
+  int nfiles;
   const char *emit;     /* ast */
   int color;            /* -1 auto */
   int max_errors;
@@ -77,10 +81,13 @@ static int parse_command_line(options *o, int argc, char **argv) {
     if (a[0] == '-' && a[1]) {
       if (!parse_option(o, a)) return usage_error("unknown option '%s'", a);
     } else if (!o->command) o->command = a;
-    else if (!o->file) o->file = a;
-    else return usage_error("unexpected argument '%s'", a);
+    else if (o->nfiles < MAX_FILES) o->files[o->nfiles++] = a;
+    else return usage_error("too many files, from '%s' on", a);
   }
   if (!o->command) return usage_error("%s", "no command given");
+  o->file = o->nfiles ? o->files[0] : NULL;
+  if (o->nfiles > 1 && strcmp(o->command, "check") != 0)
+    return usage_error("'%s' takes one file", o->command);
   return -1;
 }
 
@@ -100,19 +107,31 @@ static ast_program *front_end(const options *o, prp_diag *diag) {
   return NULL;
 }
 
+/* Runs the front end on one file and prints what `emit` asks for. */
+static int compile_one(const options *o, const char *file) {
+  prp_diag diag;
+  prp_diag_init(&diag, stderr, color_for(o));
+  diag.max_errors = o->max_errors;
+  options one = *o;
+  one.file = file;
+  ast_program *prog = front_end(&one, &diag);
+  if (!prog) return PRP_EXIT_INPUT;
+  if (o->emit && strcmp(o->emit, "ast") == 0) ast_dump(prog, stdout);
+  ast_program_free(prog);
+  return PRP_EXIT_OK;
+}
+
 static int run_command(const options *o) {
   int is_check = strcmp(o->command, "check") == 0, is_emit = strcmp(o->command, "emit") == 0;
   if (!is_check && !is_emit) return usage_error("unknown command '%s'", o->command);
   if (!o->file) return usage_error("'%s' needs a FILE.prp", o->command);
   if (is_emit && !o->emit) return usage_error("%s", "emit needs what to print: --ast");
-  prp_diag diag;
-  prp_diag_init(&diag, stderr, color_for(o));
-  diag.max_errors = o->max_errors;
-  ast_program *prog = front_end(o, &diag);
-  if (!prog) return PRP_EXIT_INPUT;
-  if (is_emit) ast_dump(prog, stdout);
-  ast_program_free(prog);
-  return PRP_EXIT_OK;
+  int worst = PRP_EXIT_OK;
+  for (int i = 0; i < o->nfiles; i++) {
+    int code = compile_one(o, o->files[i]);
+    if (code > worst) worst = code;
+  }
+  return worst;
 }
 
 int main(int argc, char **argv) {

@@ -5,6 +5,7 @@
 #include "lexer.h"
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 int yyparse(void *scanner, prp_parse_state *ps);
@@ -61,14 +62,39 @@ static int module_path(const ast_decl *imp, char *path, size_t len, prp_diag *di
 }
 
 
+static int compare_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Notes which modules exist, sorted, so the message helps to fix the import. */
+static void list_modules(prp_diag *diag, prp_loc loc) {
+  DIR *dir = opendir(prp_stdlib_dir());
+  if (!dir) return;
+  char *names[64];
+  int n = 0;
+  for (struct dirent *e; (e = readdir(dir)) && n < 64;) {
+    size_t len = strlen(e->d_name);
+    if (len > 4 && strcmp(e->d_name + len - 4, ".prp") == 0) names[n++] = strndup(e->d_name, len - 4);
+  }
+  closedir(dir);
+  qsort(names, (size_t)n, sizeof *names, compare_names);
+  char list[1024] = "";
+  for (int i = 0; i < n; i++) {
+    snprintf(list + strlen(list), sizeof list - strlen(list), "%sstd.%s", i ? ", " : "", names[i]);
+    free(names[i]);
+  }
+  if (n) prp_hint(diag, loc, "the standard library has %s", list);
+}
+
 static void load_import(ast_program *prog, const ast_decl *imp, prp_diag *diag) {
   char path[4096];
   if (!module_path(imp, path, sizeof path, diag)) return;
   if (already_loaded(prog, path)) return;
   struct stat st;
   if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-    prp_error(diag, imp->loc, "no module '%s' in the standard library", strchr(path, '/') ? strrchr(path, '/') + 1 : path);
-    prp_note(diag, prp_loc_none(), "modules are looked up in %s (set PRP_STDLIB to change it)", prp_stdlib_dir());
+    char name[512] = "std";
+    for (int i = 1; i < imp->nparams; i++) snprintf(name + strlen(name), sizeof name - strlen(name), ".%s", imp->params[i]);
+    prp_error(diag, imp->loc, "no module '%s' in the standard library", name);
+    list_modules(diag, imp->loc);
+    prp_hint(diag, imp->loc, "modules are looked up in %s (set PRP_STDLIB to change it)", prp_stdlib_dir());
     return;
   }
   char err[512];

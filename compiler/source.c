@@ -101,8 +101,7 @@ int prp_utf8_column(const char *line_start, size_t byte_offset) {
   return col;
 }
 
-/* Length of the UTF-8 sequence at s (1..4), or 0 if it is malformed. */
-static int utf8_sequence_length(const unsigned char *s, size_t avail) {
+int prp_utf8_sequence_length(const unsigned char *s, size_t avail) {
   unsigned char c = s[0];
   int n;
   unsigned min;
@@ -140,7 +139,7 @@ int prp_source_check_text(const prp_source *src, int *line, int *col, const char
       *what = "a NUL byte: this is not a text file";
       return 0;
     }
-    int n = utf8_sequence_length(s + i, src->len - i);
+    int n = prp_utf8_sequence_length(s + i, src->len - i);
     if (n == 0) {
       offset_to_line_col(src, i, line, col);
       *what = "invalid UTF-8";

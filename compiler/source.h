@@ -27,6 +27,9 @@ const char *prp_source_line(const prp_source *src, int line, size_t *len);
 /* Validates UTF-8 and NUL bytes; on a bad byte returns 0 and its line/col. */
 int prp_source_check_text(const prp_source *src, int *line, int *col, const char **what);
 
+/* Length (1..4) of the valid UTF-8 sequence at s, or 0 if it is malformed. */
+int prp_utf8_sequence_length(const unsigned char *s, size_t avail);
+
 /* Display column (1-based, counting code points) of byte offset in its line. */
 int prp_utf8_column(const char *line_start, size_t byte_offset);
 

@@ -415,19 +415,20 @@ static void yyerror(YYLTYPE *loc, void *scanner, prp_parse_state *ps, const char
 /* The name of a token as users see it: 'pde', number, end of line. */
 static const char *token_name(yysymbol_kind_t sym, char *buf, size_t len) {
   const char *name = yysymbol_name(sym);
-  if (name[0] == '"') {
-    size_t n = strlen(name) - 2;
-    int keyword = sym >= YYSYMBOL_PROBLEM;
-    snprintf(buf, len, keyword ? "'%.*s'" : "%.*s", (int)n, name + 1);
-  } else {
-    snprintf(buf, len, "%s", name);
-  }
+  int quote = (sym >= YYSYMBOL_PROBLEM && sym <= YYSYMBOL_TRAIN) || sym == YYSYMBOL_DOTDOT;
+  snprintf(buf, len, quote ? "'%s'" : "%s", name);
   return buf;
 }
 
 static int expects(const yysymbol_kind_t *list, int n, yysymbol_kind_t sym) {
   for (int i = 0; i < n; i++)
     if (list[i] == sym) return 1;
+  return 0;
+}
+
+static int expects_char(const yysymbol_kind_t *list, int n, const char *name) {
+  for (int i = 0; i < n; i++)
+    if (strcmp(yysymbol_name(list[i]), name) == 0) return 1;
   return 0;
 }
 
@@ -446,12 +447,17 @@ static void describe_token(yysymbol_kind_t got, const prp_parse_state *ps, char 
 
 static void describe_expected(const yysymbol_kind_t *expected, int n, char *msg, size_t len) {
   char name[64];
-  if (expects(expected, n, YYSYMBOL_PDE) && expects(expected, n, YYSYMBOL_CONST)) {
-    strncat(msg, "; expected a declaration (problem, space, time, field, const, let, unknown, pde, ...)", len - strlen(msg) - 1);
-    return;
-  }
-  if (n > 5 && expects(expected, n, YYSYMBOL_NUMBER) && expects(expected, n, YYSYMBOL_IDENT)) {
-    strncat(msg, "; expected an expression", len - strlen(msg) - 1);
+  const char *summary = NULL;
+  if (expects(expected, n, YYSYMBOL_PDE) && expects(expected, n, YYSYMBOL_CONST))
+    summary = "a declaration (problem, space, time, field, const, let, unknown, pde, ...)";
+  else if (expects(expected, n, YYSYMBOL_NUMBER) && expects(expected, n, YYSYMBOL_IDENT) && n >= 4)
+    summary = "an expression";
+  else if (n > 5 && expects_char(expected, n, "'='"))
+    summary = "'=' or an operator";
+  else if (n > 5 && expects(expected, n, YYSYMBOL_NEWLINE))
+    summary = "an operator or the end of the line";
+  if (summary) {
+    snprintf(msg + strlen(msg), len - strlen(msg), "; expected %s", summary);
     return;
   }
   if (n == 0 || n > 5) return;
@@ -471,6 +477,12 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, prp_par
   char full[600];
   snprintf(full, sizeof full, "unexpected %s", msg);
   describe_expected(expected, n < 0 ? 0 : n, full, sizeof full);
-  prp_error(ps->diag, L(*yypcontext_location(ctx)), "%s", full);
+  YYLTYPE where = *yypcontext_location(ctx);
+  prp_error(ps->diag, L(where), "%s", full);
+  int top = ps->depth - 1;
+  if (top >= 0 && top < PRP_MAX_NESTING && ps->open_line[top] < where.first_line) {
+    prp_loc open = {ps->src, ps->open_line[top], ps->open_col[top], ps->open_line[top], ps->open_col[top]};
+    prp_note(ps->diag, open, "the bracket opened here is not closed");
+  }
   return 0;
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: build and test (1) normally, (2) under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then (3) fuzz the parser for a
+# while with libFuzzer (clang). Usage: scripts/test.sh [--quick] (skips 2 and 3).
+# Environment: PRP_FUZZ_SECONDS (default 60), PRP_JOBS (default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${PRP_JOBS:-2}
+fuzz_seconds=${PRP_FUZZ_SECONDS:-60}
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+export NO_COLOR=1
+
+step() { printf '\n==== %s\n' "$*"; }
+
+build_and_test() {  # DIR CMAKE-ARGS...
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" > "$dir.configure.log" 2>&1 \
+    || { cat "$dir.configure.log"; return 1; }
+  cmake --build "$dir" -j "$jobs" 2>&1 | grep -E 'error|warning' || true
+  cmake --build "$dir" -j "$jobs" > /dev/null
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 600
+}
+
+mkdir -p build
+step "build and test (release with debug info)"
+build_and_test build
+
+if [ "$quick" = 0 ]; then
+  step "build and test under AddressSanitizer and UndefinedBehaviorSanitizer"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  build_and_test build-asan -DPRP_SANITIZE=ON
+
+  step "fuzz the parser for ${fuzz_seconds}s (libFuzzer, ASan, UBSan)"
+  CC=/usr/lib/llvm-19/bin/clang cmake -S . -B build-fuzz -DPRP_FUZZ=ON -DPRP_SANITIZE=ON \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo > build-fuzz.configure.log 2>&1 || { cat build-fuzz.configure.log; exit 1; }
+  cmake --build build-fuzz -j "$jobs" --target fuzz_parser > /dev/null
+  corpus=build-fuzz/corpus
+  mkdir -p "$corpus"
+  cp examples/*.prp stdlib/*.prp tests/golden/errors/*.prp "$corpus"/
+  PRP_STDLIB="$PWD/stdlib" ./build-fuzz/fuzz_parser -max_total_time="$fuzz_seconds" -max_len=4096 \
+    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$corpus" 2> build-fuzz/fuzz.log \
+    || { tail -60 build-fuzz/fuzz.log; exit 1; }
+  grep -E 'stat::number_of_executed_units|stat::peak_rss_mb' build-fuzz/fuzz.log
+  echo "fuzz: no crash, no leak, no timeout"
+fi
+step "all tests passed"

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Command-line and hostile-input tests of prpc: --help, --version, exit codes,
+# and inputs that must give a located error and exit 1 quickly, never a crash
+# or a hang (huge lines, deep nesting, binary data, invalid UTF-8, NUL bytes).
+# Usage: cli.sh PRPC SOURCE_DIR BUILD_DIR
+set -u
+prpc=$(realpath "$1")
+src=$(realpath "$2")
+work=$(mktemp -d "${3:-/tmp}/cli-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export PRP_STDLIB="$src/stdlib" NO_COLOR=1
+passed=0 failed=0
+
+ok()   { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+
+# expect NAME CODE PATTERN -- ARGS...: exit code CODE and output matching PATTERN
+expect() {
+  local name=$1 code=$2 pattern=$3; shift 4
+  local out rc
+  out=$(timeout 30 "$prpc" "$@" 2>&1); rc=$?
+  if [ "$rc" -ne "$code" ]; then fail "$name: exit $rc, wanted $code"; printf '%s\n' "$out" | head -5; return; fi
+  if ! printf '%s\n' "$out" | grep -qE -- "$pattern"; then fail "$name: output lacks /$pattern/"; printf '%s\n' "$out" | head -5; return; fi
+  ok
+}
+
+expect help 0 'usage: prpc COMMAND' -- --help
+expect help_short 0 'exit status' -- -h
+expect version 0 '^prpc [0-9]+\.[0-9]+\.[0-9]+ \(LLVM 19' -- --version
+expect no_command 2 'no command given' --
+expect unknown_command 2 "unknown command 'frobnicate'" -- frobnicate x.prp
+expect unknown_option 2 "unknown option '--frob'" -- check --frob x.prp
+expect no_file 2 "needs a FILE.prp" -- check
+expect emit_without_what 2 "emit needs what to print" -- emit "$src/examples/source1d.prp"
+expect missing_file 1 "cannot open '$work/nope.prp': No such file or directory" -- check "$work/nope.prp"
+expect directory 1 "is a directory, not a source file" -- check "$work"
+for f in "$src"/examples/*.prp; do
+  expect "example $(basename "$f")" 0 '^$' -- check "$f"
+done
+
+# Generated hostile inputs: each must be a located error (file:line:col) and exit 1.
+hostile() {
+  local name=$1 file="$work/$1.prp"
+  expect "hostile $name" 1 "^$file:[0-9]+:[0-9]+: error: " -- check "$file"
+}
+: > "$work/empty.prp"; hostile empty
+head -c 4096 /dev/urandom > "$work/garbage.prp"; printf '\xff' >> "$work/garbage.prp"; hostile garbage
+printf 'problem p\nconst a = 1 \xc3\x28\n' > "$work/bad_utf8.prp"; hostile bad_utf8
+printf 'problem p\nconst a = \xed\xa0\x80\n' > "$work/surrogate.prp"; hostile surrogate
+printf 'problem p\nconst a = 1\x00\n' > "$work/nul.prp"; hostile nul
+{ printf 'const a = '; head -c 1048576 /dev/zero | tr '\0' '1'; printf '\n'; } > "$work/long_number.prp"; hostile long_number
+{ printf 'const a = '; for i in $(seq 1 100000); do printf 'b + '; done; printf '1\n'; } > "$work/long_line.prp"; hostile long_line
+{ printf 'const a = '; head -c 100000 /dev/zero | tr '\0' '('; printf '1'; head -c 100000 /dev/zero | tr '\0' ')'; printf '\n'; } > "$work/deep_parens.prp"; hostile deep_parens
+{ printf 'const a = '; head -c 100000 /dev/zero | tr '\0' '-'; printf '1\n'; } > "$work/deep_minus.prp"; hostile deep_minus
+{ printf 'const a = 2'; for i in $(seq 1 20000); do printf '^2'; done; printf '\n'; } > "$work/deep_power.prp"; hostile deep_power
+printf 'problem p\nconst a = 1 /* never closed\n' > "$work/open_comment.prp"; hostile open_comment
+printf 'problem p\nsensors from "never closed\n' > "$work/open_string.prp"; hostile open_string
+printf 'problem p\nconst a = 1e999999\n' > "$work/huge_number.prp"; hostile huge_number
+printf 'problem p\ntrain {\n  epochs 10\n' > "$work/open_block.prp"; hostile open_block
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
