@@ -13,6 +13,7 @@ typedef struct prp_parse_state {
   const prp_source *module;   /* non-NULL while parsing an imported module */
   int line, col;              /* scanner position, 1-based, columns in code points */
   int depth;                  /* open ( and [ : newlines inside them are blanks */
+  int open_line[PRP_MAX_NESTING + 1], open_col[PRP_MAX_NESTING + 1];  /* where each opened */
   int last_token;             /* to drop blank lines and newlines after '{' */
   int eof_newline_sent;
   int fatal;                  /* stop at once: nesting limit, memory */
