@@ -96,7 +96,7 @@ static prp_node pde_residual(const ast_program *prog, prp_residuals *r) {
     value = prp_sub(dag, value, prp_mul(dag, r->eta, pull));
   }
   prp_lowering_free(l);
-  return value;
+  return prp_output_transform_apply(prog, dag, &r->transform, value);
 }
 
 /* lhs - rhs of a condition with coordinate k fixed at value v (and dn(u) on that face). */
@@ -106,6 +106,7 @@ static prp_node condition_residual(const ast_program *prog, prp_residuals *r, co
   prp_lowering *l = prp_lowering_new(dag, prog);
   prp_node value = prp_sub(dag, prp_lower_expr(l, d->lhs, face_coord, upper),
                            prp_lower_expr(l, d->rhs, face_coord, upper));
+  value = prp_output_transform_apply(prog, dag, &r->transform, value);   /* before fixing the coordinate */
   prp_node from[1] = {prp_lower_coord(l, k)}, to[1] = {prp_const(dag, v)};
   value = prp_subst(dag, value, from, to, 1);
   prp_lowering_free(l);
@@ -122,6 +123,10 @@ static void add_boundary_face(const ast_program *prog, prp_residuals *r, const a
 }
 
 void prp_residuals_build(const ast_program *prog, int relax, prp_residuals *r) {
+  prp_residuals_build_ex(prog, relax, 1, r);
+}
+
+void prp_residuals_build_ex(const ast_program *prog, int relax, int transform, prp_residuals *r) {
   PRP_ASSERT(prog->checked && prog->problem.pde && prog->problem.field);
   const prp_problem *pb = &prog->problem;
   memset(r, 0, sizeof *r);
@@ -135,6 +140,7 @@ void prp_residuals_build(const ast_program *prog, int relax, prp_residuals *r) {
     r->eps = r->eta = PRP_NODE_NONE;
     r->nscalars = PRP_SCALAR_DILATED;
   }
+  if (transform) prp_output_transform_build(prog, r->dag, &r->transform);
   int max_terms = 2 + pb->ninitials;
   for (int i = 0; i < pb->nboundaries; i++)
     max_terms += pb->boundaries[i]->nfaces ? pb->boundaries[i]->nfaces : 2 * pb->nspace;
@@ -159,6 +165,7 @@ void prp_residuals_build(const ast_program *prog, int relax, prp_residuals *r) {
   prp_jet u = {0};
   data->value = prp_sub(r->dag, prp_jet_var(r->dag, &u, pb->field->name),
                         prp_var(r->dag, PRP_VAR_POINTDATA, PRP_POINT_U_OBS, "u_obs"));
+  data->value = prp_output_transform_apply(prog, r->dag, &r->transform, data->value);
 
   unsigned space_mask = (1u << pb->nspace) - 1;
   for (int i = 0; i < r->nterms; i++) finish_term(r, &r->terms[i], space_mask);
@@ -207,6 +214,13 @@ static void print_header(const ast_program *prog, const prp_residuals *r, FILE *
   fprintf(out, "\nunknowns:");
   for (int k = 0; k < pb->nunknowns; k++) fprintf(out, " %s", pb->unknowns[k]->name);
   fprintf(out, "%s\n", pb->nunknowns ? "" : " (none)");
+  if (r->transform.active) {
+    fprintf(out, "output transform (hard conditions): %s = g + m * N, the jets below are N's\n  m = ", pb->field->name);
+    prp_expr_print(r->dag, r->transform.m, out);
+    fprintf(out, "\n  g = ");
+    prp_expr_print(r->dag, r->transform.g, out);
+    fputc('\n', out);
+  }
   if (!r->relaxed) return;
   fprintf(out, "run-time scalars (one kernel for the whole schedule):\n");
   if (r->smoothing) print_schedule(out, r->smoothing->var, "smoothing eps", r->smoothing, PRP_SCALAR_EPS);
@@ -257,9 +271,11 @@ static void print_term(const ast_program *prog, const prp_residuals *r, const pr
   }
 }
 
-int prp_emit_residual(const ast_program *prog, FILE *out) {
+int prp_emit_residual(const ast_program *prog, FILE *out) { return prp_emit_residuals(prog, 1, out); }
+
+int prp_emit_residuals(const ast_program *prog, int relax, FILE *out) {
   prp_residuals r;
-  prp_residuals_build(prog, 1, &r);
+  prp_residuals_build(prog, relax, &r);
   print_header(prog, &r, out);
   for (int i = 0; i < r.nterms; i++) print_term(prog, &r, &r.terms[i], out);
   prp_residuals_free(&r);

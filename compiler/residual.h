@@ -54,6 +54,7 @@
 #include "ast.h"
 #include "expr.h"
 #include "jets.h"
+#include "transform.h"
 
 /* Indices of the SCALAR variables (uniform over a batch). */
 enum {
@@ -107,11 +108,16 @@ typedef struct {
   int nscalars;                /* PRP_SCALAR_DILATED + ndilated */
   prp_residual_term *terms;    /* terms[0] is the PDE, then initial, boundary, data */
   int nterms;
+  prp_output_transform transform; /* hard conditions: u = g + m * N; every term's
+                                     jets are then the network output N's */
 } prp_residuals;
 
 /* Builds the residuals of a checked program. relax = 0 gives the vanilla PINN
  * residuals (no eps, eta or dilated scalars) even if a relax block exists. */
 void prp_residuals_build(const ast_program *prog, int relax, prp_residuals *out);
+/* The same; transform = 0 keeps hard conditions as ordinary terms in the jets of u
+ * (no output transform), which is eq. (3) exactly, as the residual tests check it. */
+void prp_residuals_build_ex(const ast_program *prog, int relax, int transform, prp_residuals *out);
 void prp_residuals_free(prp_residuals *r);
 
 /* The truth's PDE residual lhs - rhs, lowered into dag: the truth block's own
@@ -126,5 +132,7 @@ prp_node prp_truth_residual(const ast_program *prog, prp_dag *dag);
  * respect to each jet component and each unknown) in readable infix: the
  * output of `prpc emit --residual`. Returns 0. */
 int prp_emit_residual(const ast_program *prog, FILE *out);
+/* The same, relaxed or not (--no-relax). */
+int prp_emit_residuals(const ast_program *prog, int relax, FILE *out);
 
 #endif

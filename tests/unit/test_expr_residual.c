@@ -232,7 +232,7 @@ static void test_plume2d(void **state) {
   (void)state;
   ast_program *prog = load_file("examples/plume2d.prp");
   prp_residuals r;
-  prp_residuals_build(prog, 1, &r);
+  prp_residuals_build_ex(prog, 1, 0, &r);
   assert_true(r.relaxed);
   assert_int_equal(r.nscalars, 3);
   assert_true(r.nudge_width == 0.03);
@@ -251,7 +251,7 @@ static void test_plume2d(void **state) {
   prp_residuals_free(&r);
 
   /* the vanilla baseline: no relaxation terms, sigma at its physical value, no u */
-  prp_residuals_build(prog, 0, &r);
+  prp_residuals_build_ex(prog, 0, 0, &r);
   assert_false(r.relaxed);
   check_pde_against(prog, &r, plume_physical, 2);
   assert_jets(&r, 0, "u_t, lap_u");
@@ -263,7 +263,7 @@ static void test_acoustic2d(void **state) {
   (void)state;
   ast_program *prog = load_file("examples/acoustic2d.prp");
   prp_residuals r;
-  prp_residuals_build(prog, 1, &r);
+  prp_residuals_build_ex(prog, 1, 0, &r);
   check_pde_against(prog, &r, acoustic_relaxed, 3);
   assert_int_equal(r.eta, PRP_NODE_NONE);   /* no nudging schedule */
   assert_jets(&r, 0, "u_tt, lap_u");
@@ -279,7 +279,7 @@ static void test_fisher_kpp_gyre(void **state) {
   (void)state;
   ast_program *prog = load_file("examples/fisher_kpp_gyre.prp");
   prp_residuals r;
-  prp_residuals_build(prog, 1, &r);
+  prp_residuals_build_ex(prog, 1, 0, &r);
   check_pde_against(prog, &r, fisher_relaxed, 4);
   assert_jets(&r, 0, "u, u_t, lap_u");
   /* dn(u) = 0 on every face: -u_x on x = 0, u_x on x = 2, -u_y, u_y */
@@ -299,7 +299,7 @@ static void test_source1d(void **state) {
   (void)state;
   ast_program *prog = load_file("examples/source1d.prp");
   prp_residuals r;
-  prp_residuals_build(prog, 1, &r);
+  prp_residuals_build_ex(prog, 1, 0, &r);
   check_pde_against(prog, &r, source1d_relaxed, 5);
   /* one space dimension: u_xx is the Laplacian, nothing to collapse */
   assert_jets(&r, 0, "u, u_x, u_t, u_xx");
@@ -308,7 +308,7 @@ static void test_source1d(void **state) {
   assert_int_equal(r.terms[2].coord, 0);
   assert_int_equal(r.terms[2].upper, 0);
   prp_residuals_free(&r);
-  prp_residuals_build(prog, 0, &r);
+  prp_residuals_build_ex(prog, 0, 0, &r);
   check_pde_against(prog, &r, source1d_physical, 6);
   assert_jets(&r, 0, "u_x, u_t, u_xx");
   prp_residuals_free(&r);
@@ -333,7 +333,7 @@ static void test_no_collapse_when_coefficients_differ(void **state) {
   (void)state;
   ast_program *prog = load_text(anisotropic_src);
   prp_residuals r;
-  prp_residuals_build(prog, 1, &r);
+  prp_residuals_build_ex(prog, 1, 0, &r);
   assert_jets(&r, 0, "u_t, u_xx, u_xy, u_yy");
   assert_false(r.terms[0].laplacian_collapsed);
   /* initial condition with t substituted: u - y sin(pi x) */
@@ -360,7 +360,7 @@ static void test_relax_off(void **state) {
   strcpy(text + len, "relax off\n");
   ast_program *prog = load_text(text);
   prp_residuals r;
-  prp_residuals_build(prog, 1, &r);
+  prp_residuals_build_ex(prog, 1, 0, &r);
   assert_false(r.relaxed);
   assert_int_equal(r.eps, PRP_NODE_NONE);
   assert_int_equal(r.eta, PRP_NODE_NONE);
@@ -369,7 +369,7 @@ static void test_relax_off(void **state) {
   ast_program_free(prog);
   free(text);
   prog = load_text(nonlinear_src);
-  prp_residuals_build(prog, 0, &r);
+  prp_residuals_build_ex(prog, 0, 0, &r);
   assert_false(r.relaxed);
   assert_false(prp_depends_on(r.dag, r.terms[0].value, prp_var(r.dag, PRP_VAR_SCALAR, PRP_SCALAR_EPS, NULL)));
   prp_residuals_free(&r);
@@ -395,7 +395,7 @@ static void test_collapse_through_nonlinear_function(void **state) {
   (void)state;
   ast_program *prog = load_text(nonlinear_src);
   prp_residuals r;
-  prp_residuals_build(prog, 1, &r);
+  prp_residuals_build_ex(prog, 1, 0, &r);
   assert_true(r.terms[0].laplacian_collapsed);
   assert_jets(&r, 0, "u, u_x, u_y, u_z, lap_u");
   /* R = tanh(lap) + a u^2 + u_x vx + u_y vy + u_z vz - pi x y - eps lap */
@@ -459,11 +459,12 @@ static void test_emit_prints_everything(void **state) {
   assert_int_equal(prp_emit_residual(prog, f), 0);
   fclose(f);
   assert_non_null(strstr(buf, "jets: u, u_t, lap_u"));
-  assert_non_null(strstr(buf, "dR/dlap_u = -eps - 0.002"));
-  assert_non_null(strstr(buf, "dR/du = eta*nudge_w"));
+  assert_non_null(strstr(buf, "dR/dlap_u = -0.002*t - eps*t"));  /* u = t * N: hard initial condition */
+  assert_non_null(strstr(buf, "output transform (hard conditions): u = g + m * N"));
+  assert_non_null(strstr(buf, "dR/du = eta*t*nudge_w + 1"));
   assert_non_null(strstr(buf, "dR/dq = "));
-  assert_non_null(strstr(buf, "eta*(nudge_obs - nudge_w*u)"));
-  assert_non_null(strstr(buf, "R = u - u_obs"));
+  assert_non_null(strstr(buf, "eta*(nudge_obs - t*nudge_w*u)"));
+  assert_non_null(strstr(buf, "R = t*u - u_obs"));
   free(buf);
   ast_program_free(prog);
 }
