@@ -12,6 +12,9 @@ int prp_check(ast_program *prog, prp_diag *diag);
  * (builtin or `let`) of such; 0 if it is not constant. Needs a checked program. */
 int prp_const_eval(const ast_expr *e, double *value);
 
+/* Value of a `let` function of constants at the given arguments; 0 if not constant. */
+int prp_eval_function(const ast_symbol *fn, const double *args, int nargs, double *value);
+
 /* Looks up a global name (after checking); NULL if there is none. */
 ast_symbol *prp_lookup(const ast_program *prog, const char *name);
 

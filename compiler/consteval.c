@@ -90,6 +90,11 @@ int const_eval_env(const ast_expr *e, const double *params, int nparams, double 
 
 int prp_const_eval(const ast_expr *e, double *value) { return const_eval_env(e, NULL, 0, value, NULL); }
 
+int prp_eval_function(const ast_symbol *fn, const double *args, int nargs, double *value) {
+  if (!fn->decl || fn->arity != nargs) return 0;
+  return const_eval_env(fn->decl->value, args, nargs, value, NULL);
+}
+
 /* Checks e in a constant context and evaluates it; reports why it is not constant. */
 int eval_constant(checker *c, ast_expr *e, const scope *s, double *out, const char *what) {
   if (!check_scalar(c, e, s, CTX_CONSTANT)) return 0;

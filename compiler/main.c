@@ -8,6 +8,8 @@
 #include "check.h"
 #include "diag.h"
 #include "parse.h"
+#include "residual.h"
+#include "run.h"
 
 static const char usage_text[] =
   "usage: prpc COMMAND [OPTIONS] FILE.prp\n"
@@ -17,10 +19,17 @@ static const char usage_text[] =
   "commands:\n"
   "  check FILE...         parse and check each FILE; print diagnostics only\n"
   "  emit --ast FILE       print the checked syntax tree\n"
+  "  emit --residual FILE  print the PR-PINN residuals, their jets and every partial derivative\n"
+  "  run FILE              compile the residual kernels, train, and write results, history and plots\n"
   "\n"
   "options:\n"
   "  --color=WHEN          colour diagnostics: auto (default, on a terminal), always, never\n"
   "  --max-errors=N        stop after N errors (default 20)\n"
+  "  --no-relax            the vanilla PINN of the same file (ignore the relax block)\n"
+  "  --epochs=N            run: train N epochs instead of the file's number\n"
+  "  --seed=N              run: use this seed instead of the file's\n"
+  "  --output=DIR          run: write results to DIR (default results/PROBLEM)\n"
+  "  --quiet               run: no progress line\n"
   "  -h, --help            show this help\n"
   "  --version             show the version of prpc and of LLVM\n"
   "\n"
@@ -43,7 +52,11 @@ typedef struct options {
   const char *file;
   const char *files[MAX_FILES];   /* check takes several files */
   int nfiles;
-  const char *emit;     /* ast */
+  const char *emit;     /* ast, residual */
+  int no_relax;         /* the vanilla PINN of the same file */
+  long epochs, seed;    /* run: overrides, -1 when not given */
+  const char *output;
+  int quiet;
   int color;            /* -1 auto */
   int max_errors;
 } options;
@@ -55,8 +68,23 @@ static int usage_error(const char *fmt, const char *arg) {
   return PRP_EXIT_USAGE;
 }
 
+/* A whole number >= min; 1 on success. */
+static int parse_count(const char *text, long *out, long min) {
+  char *end;
+  long n = strtol(text, &end, 10);
+  if (*end || end == text || n < min || n > 1000000000L) return 0;
+  *out = n;
+  return 1;
+}
+
 static int parse_option(options *o, const char *a) {
   if (strcmp(a, "--ast") == 0) o->emit = "ast";
+  else if (strcmp(a, "--residual") == 0) o->emit = "residual";
+  else if (strcmp(a, "--no-relax") == 0) o->no_relax = 1;
+  else if (strcmp(a, "--quiet") == 0) o->quiet = 1;
+  else if (strncmp(a, "--epochs=", 9) == 0) return parse_count(a + 9, &o->epochs, 1);
+  else if (strncmp(a, "--seed=", 7) == 0) return parse_count(a + 7, &o->seed, 0);
+  else if (strncmp(a, "--output=", 9) == 0 && a[9]) o->output = a + 9;
   else if (strcmp(a, "--color=always") == 0) o->color = 1;
   else if (strcmp(a, "--color=never") == 0) o->color = 0;
   else if (strcmp(a, "--color=auto") == 0) o->color = -1;
@@ -117,15 +145,22 @@ static int compile_one(const options *o, const char *file) {
   ast_program *prog = front_end(&one, &diag);
   if (!prog) return PRP_EXIT_INPUT;
   if (o->emit && strcmp(o->emit, "ast") == 0) ast_dump(prog, stdout);
+  if (o->emit && strcmp(o->emit, "residual") == 0) prp_emit_residuals(prog, !o->no_relax, stdout);
+  int code = PRP_EXIT_OK;
+  if (strcmp(o->command, "run") == 0) {
+    prp_plan_options popt = {!o->no_relax, o->epochs, o->seed, o->output, o->quiet};
+    code = prp_run(prog, &popt, &diag);
+  }
   ast_program_free(prog);
-  return PRP_EXIT_OK;
+  return code;
 }
 
 static int run_command(const options *o) {
   int is_check = strcmp(o->command, "check") == 0, is_emit = strcmp(o->command, "emit") == 0;
-  if (!is_check && !is_emit) return usage_error("unknown command '%s'", o->command);
+  int is_run = strcmp(o->command, "run") == 0;
+  if (!is_check && !is_emit && !is_run) return usage_error("unknown command '%s'", o->command);
   if (!o->file) return usage_error("'%s' needs a FILE.prp", o->command);
-  if (is_emit && !o->emit) return usage_error("%s", "emit needs what to print: --ast");
+  if (is_emit && !o->emit) return usage_error("%s", "emit needs what to print: --ast or --residual");
   int worst = PRP_EXIT_OK;
   for (int i = 0; i < o->nfiles; i++) {
     int code = compile_one(o, o->files[i]);
@@ -135,7 +170,7 @@ static int run_command(const options *o) {
 }
 
 int main(int argc, char **argv) {
-  options o = {.color = -1, .max_errors = 20};
+  options o = {.color = -1, .max_errors = 20, .epochs = -1, .seed = -1};
   int code = parse_command_line(&o, argc, argv);
   if (code >= 0) return code;
   return run_command(&o);

@@ -1,0 +1,333 @@
+/* Training plan: the residual terms as JIT kernels and the runtime problem
+ * description; see plan.h. */
+#include "plan.h"
+#include "check.h"
+#include "codegen.h"
+#include "csv.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- reading options from the AST --------------------------------------------- */
+
+static const ast_option *find_option(const ast_decl *d, const char *name) {
+  for (int i = 0; d && i < d->noptions; i++)
+    if (strcmp(d->options[i].name, name) == 0) return &d->options[i];
+  return NULL;
+}
+
+/* The number after word `key` in an option line, or dflt. */
+static double option_value(const ast_option *o, const char *key, double dflt) {
+  for (int i = 0; o && i + 1 < o->nargs; i++)
+    if (o->args[i].kind == ARG_WORD && strcmp(o->args[i].text, key) == 0 && o->args[i + 1].kind == ARG_NUMBER)
+      return o->args[i + 1].num;
+  return dflt;
+}
+
+static double first_number(const ast_option *o, double dflt) {
+  return o && o->nargs > 0 && o->args[0].kind == ARG_NUMBER ? o->args[0].num : dflt;
+}
+
+static int has_word(const ast_option *o, const char *w) {
+  for (int i = 0; o && i < o->nargs; i++)
+    if (o->args[i].kind == ARG_WORD && strcmp(o->args[i].text, w) == 0) return 1;
+  return 0;
+}
+
+static void train_options(const ast_program *prog, const prp_plan_options *opt, prp_train_problem *tp) {
+  const ast_decl *t = prog->problem.train;
+  tp->epochs = (int)first_number(find_option(t, "epochs"), 5000);
+  if (opt->epochs > 0) tp->epochs = (int)opt->epochs;
+  const ast_option *adam = find_option(t, "optimizer");
+  tp->lr = option_value(adam, "lr", 1e-3);
+  tp->lr_unknowns = option_value(adam, "unknowns_lr", tp->lr);
+  tp->lr_decay = option_value(adam, "decay", 0);
+  tp->lr_every = (int)option_value(adam, "every", 0);
+  tp->lbfgs_iterations = (int)first_number(find_option(t, "lbfgs"), 0);
+  const ast_option *col = find_option(t, "collocation");
+  tp->n_collocation = (int)first_number(col, 2048);
+  tp->sampler = has_word(col, "uniform") ? PRP_SAMPLE_UNIFORM : has_word(col, "lhs") ? PRP_SAMPLE_LHS : PRP_SAMPLE_SOBOL;
+  tp->resample_every = (int)option_value(col, "resample", 0);
+  tp->n_boundary = (int)first_number(find_option(t, "boundary_points"), 256);
+  tp->n_initial = (int)first_number(find_option(t, "initial_points"), 512);
+  tp->seed = (uint64_t)first_number(find_option(t, "seed"), 0);
+  if (opt->seed >= 0) tp->seed = (uint64_t)opt->seed;
+  int log_every = tp->epochs / 200;
+  tp->log_every = (int)first_number(find_option(t, "log"), log_every > 0 ? log_every : 1);
+  tp->quiet = opt->quiet;
+}
+
+static double term_weight(const ast_program *prog, prp_term_kind kind) {
+  static const char *names[] = {"residual", "initial", "boundary", "data"};
+  return option_value(find_option(prog->problem.train, "weights"), names[kind], 1.0);
+}
+
+/* ---- network ------------------------------------------------------------------- */
+
+static void network_shape(const ast_program *prog, prp_train_problem *tp) {
+  const prp_problem *pb = &prog->problem;
+  prp_mlp_shape *s = &tp->net;
+  memset(s, 0, sizeof *s);
+  s->n_inputs = pb->ncoords;
+  for (int k = 0; k < pb->ncoords; k++) { s->lo[k] = pb->lo[k]; s->hi[k] = pb->hi[k]; }
+  const ast_decl *n = pb->network;
+  if (!n) {
+    s->n_hidden = 3;
+    s->widths[0] = s->widths[1] = s->widths[2] = 64;
+    return;
+  }
+  for (int i = 0; i < n->nwidths && i < PRP_MLP_MAX_HIDDEN; i++) {
+    double w = 64;
+    prp_const_eval(n->widths[i], &w);
+    s->widths[s->n_hidden++] = (int)w;
+  }
+  const ast_option *o = &n->options[0];
+  s->activation = has_word(o, "sin") ? PRP_ACT_SIN : has_word(o, "sigmoid") ? PRP_ACT_SIGMOID
+                : has_word(o, "softplus") ? PRP_ACT_SOFTPLUS : PRP_ACT_TANH;
+}
+
+/* ---- unknowns ------------------------------------------------------------------- */
+
+static double truth_value(const ast_program *prog, const ast_symbol *sym) {
+  const ast_decl *truth = prog->problem.truth;
+  for (int i = 0; truth && i < truth->nitems; i++) {
+    const ast_decl *item = truth->items[i];
+    for (int k = 0; k < item->nassigns; k++) {
+      double v;
+      if (item->assigns[k].sym == sym && prp_const_eval(item->assigns[k].value, &v)) return v;
+    }
+  }
+  return NAN;
+}
+
+static void unknowns(const ast_program *prog, prp_train_problem *tp) {
+  const prp_problem *pb = &prog->problem;
+  tp->n_unknowns = pb->nunknowns;
+  for (int k = 0; k < pb->nunknowns; k++) {
+    const ast_decl *d = pb->unknowns[k]->decl;
+    prp_train_unknown *u = &tp->unknowns[k];
+    u->name = d->name;
+    prp_const_eval(d->value, &u->guess);
+    u->lo = -INFINITY;
+    u->hi = INFINITY;
+    if (d->lo) { prp_const_eval(d->lo, &u->lo); prp_const_eval(d->hi, &u->hi); }
+    u->transform = d->lo ? PRP_TRANSFORM_BOUNDED : PRP_TRANSFORM_IDENTITY;
+    if (d->transform && strcmp(d->transform, "positive") == 0) u->transform = PRP_TRANSFORM_POSITIVE;
+    if (d->transform && strcmp(d->transform, "identity") == 0) u->transform = PRP_TRANSFORM_IDENTITY;
+    u->truth = truth_value(prog, pb->unknowns[k]);
+  }
+}
+
+/* ---- schedules ------------------------------------------------------------------ */
+
+static void schedule(const ast_schedule *s, int epochs, prp_schedule *out) {
+  memset(out, 0, sizeof *out);
+  out->name = s->var;
+  out->from = s->from_value;
+  out->to = s->to_value;
+  out->until = s->until_percent ? s->until / 100 : s->until / (epochs > 0 ? epochs : 1);
+  if (s->npw) {
+    out->shape = PRP_SHAPE_PIECEWISE;
+    for (int i = 0; i < s->npw && i < 16; i++) {
+      out->at[i] = s->pw[i].percent ? s->pw[i].at / 100 : s->pw[i].at / (epochs > 0 ? epochs : 1);
+      prp_const_eval(s->pw[i].value, &out->value[i]);
+      out->npoints++;
+    }
+    return;
+  }
+  if (s->shape_fn) {
+    out->shape = PRP_SHAPE_TABLE;
+    for (int i = 0; i <= 256; i++) {
+      double p = i / 256.0;
+      prp_eval_function(s->shape_fn, &p, 1, &out->table[i]);
+    }
+    return;
+  }
+  const char *sh = s->shape ? s->shape : "linear";
+  out->shape = strcmp(sh, "cosine") == 0 ? PRP_SHAPE_COSINE : strcmp(sh, "exp") == 0 ? PRP_SHAPE_EXP
+             : strcmp(sh, "step") == 0 ? PRP_SHAPE_STEP : PRP_SHAPE_LINEAR;
+}
+
+static void relaxation(const prp_residuals *r, prp_train_problem *tp) {
+  tp->relaxed = r->relaxed;
+  tp->n_scalars = r->nscalars;
+  if (r->smoothing) { schedule(r->smoothing, tp->epochs, &tp->schedules[PRP_SCALAR_EPS]); tp->has_schedule[PRP_SCALAR_EPS] = 1; }
+  if (r->nudging) { schedule(r->nudging, tp->epochs, &tp->schedules[PRP_SCALAR_ETA]); tp->has_schedule[PRP_SCALAR_ETA] = 1; }
+  for (int i = 0; i < r->ndilated; i++) {
+    schedule(r->dilated[i].schedule, tp->epochs, &tp->schedules[PRP_SCALAR_DILATED + i]);
+    tp->has_schedule[PRP_SCALAR_DILATED + i] = 1;
+  }
+  tp->nudge_width = r->nudge_width;
+}
+
+/* ---- terms and kernels ------------------------------------------------------------ */
+
+static void jet_kind(const prp_jet *j, int *kind, int *a, int *b) {
+  *a = *b = -1;
+  if (j->lap_mask) { *kind = 3; return; }
+  int order = 0;
+  for (int k = 0; k < PRP_MAX_INPUTS; k++)
+    for (int i = 0; i < j->order[k]; i++) {
+      if (order == 0) *a = k; else *b = k;
+      order++;
+    }
+  *kind = order;
+}
+
+static const char *term_name(const ast_program *prog, const prp_residual_term *t, char *buf, size_t len) {
+  const prp_problem *pb = &prog->problem;
+  switch (t->kind) {
+  case PRP_TERM_PDE: return "residual";
+  case PRP_TERM_INITIAL: snprintf(buf, len, "initial_line%d", t->decl->loc.line); break;
+  case PRP_TERM_BOUNDARY:
+    snprintf(buf, len, "boundary_%s%s", pb->coords[t->coord]->name, t->upper ? "_hi" : "_lo");
+    break;
+  default: return "data";
+  }
+  return buf;
+}
+
+static int compile_term(const ast_program *prog, prp_jit *jit, prp_plan *plan, const prp_residual_term *t,
+                        prp_train_term *out, prp_diag *diag) {
+  const prp_residuals *r = &plan->residuals;
+  const prp_problem *pb = &prog->problem;
+  prp_node outputs[1 + PRP_JET_SET_MAX + PRP_TRAIN_MAX_UNKNOWNS];
+  size_t n = 0;
+  outputs[n++] = t->value;
+  for (int j = 0; j < t->jets.n; j++) outputs[n++] = t->d_jet[j];
+  for (int k = 0; k < r->nunknowns; k++) outputs[n++] = t->d_unknown[k];
+  char name[64];
+  snprintf(name, sizeof name, "prp_term_%d", (int)(out - plan->problem.terms));
+  prp_kernel_spec spec = {name, r->dag, outputs, n,
+                          {(uint32_t)pb->ncoords, prp_dag_jet_count(r->dag), PRP_POINT_COUNT,
+                           (uint32_t)r->nunknowns, (uint32_t)r->nscalars}, PRP_ELEM_F64, false};
+  char err[512];
+  out->kernel = (prp_train_kernel_f64)prp_codegen_jit(jit, &spec, err, sizeof err);
+  if (!out->kernel) {
+    prp_internal_error("cannot compile the %s kernel: %s", out->name, err);
+    return -1;
+  }
+  out->n_jets = t->jets.n;
+  for (int j = 0; j < t->jets.n; j++) {
+    out->jet_slot[j] = pb->ncoords + (int)prp_node_var(r->dag, t->jets.nodes[j])->index;
+    jet_kind(&t->jets.jets[j], &out->jet_kind[j], &out->jet_a[j], &out->jet_b[j]);
+  }
+  prp_jet_columns cols;
+  if (prp_jet_set_columns(&t->jets, &cols) != 0) {
+    prp_error(diag, t->decl ? t->decl->loc : pb->pde->loc, "this term needs derivatives of order above 2");
+    return -1;
+  }
+  out->spec.first = cols.first;
+  out->spec.n_second = cols.n_second;
+  memcpy(out->spec.second, cols.second, sizeof cols.second);
+  out->spec.lap = cols.lap;
+  return 0;
+}
+
+static int build_terms(const ast_program *prog, prp_jit *jit, prp_plan *plan, prp_diag *diag) {
+  prp_train_problem *tp = &plan->problem;
+  const prp_residuals *r = &plan->residuals;
+  static char names[PRP_TRAIN_MAX_TERMS][48];
+  for (int i = 0; i < r->nterms; i++) {
+    const prp_residual_term *t = &r->terms[i];
+    if (t->hard) continue;   /* built into the output transform: identically zero */
+    if (tp->n_terms == PRP_TRAIN_MAX_TERMS) {
+      prp_error(diag, t->decl ? t->decl->loc : prog->problem.pde->loc, "too many loss terms (at most %d)", PRP_TRAIN_MAX_TERMS);
+      return -1;
+    }
+    prp_train_term *out = &tp->terms[tp->n_terms];
+    out->kind = (prp_train_term_kind)t->kind;
+    out->name = term_name(prog, t, names[tp->n_terms], sizeof names[0]);
+    out->coord = t->coord;
+    out->upper = t->upper;
+    out->weight = term_weight(prog, t->kind);
+    if (compile_term(prog, jit, plan, t, out, diag) != 0) return -1;
+    tp->n_terms++;
+  }
+  tp->n_kernel_jets = (int)prp_dag_jet_count(r->dag);
+  tp->n_pointdata = PRP_POINT_COUNT;
+  tp->nudge_obs_slot = r->eta != PRP_NODE_NONE ? PRP_POINT_NUDGE_OBS : -1;
+  tp->nudge_w_slot = PRP_POINT_NUDGE_W;
+  tp->u_obs_slot = PRP_POINT_U_OBS;
+  return 0;
+}
+
+/* ---- the plan ---------------------------------------------------------------------- */
+
+static void domain(const ast_program *prog, prp_train_problem *tp) {
+  const prp_problem *pb = &prog->problem;
+  tp->n_inputs = pb->ncoords;
+  tp->n_space = pb->nspace;
+  tp->time_index = pb->has_time ? pb->time_index : -1;
+  for (int k = 0; k < pb->ncoords; k++) {
+    tp->lo[k] = pb->lo[k];
+    tp->hi[k] = pb->hi[k];
+    tp->coord_names[k] = pb->coords[k]->name;
+  }
+  tp->field_name = pb->field->name;
+  tp->problem_name = pb->name ? pb->name : "problem";
+}
+
+static char *output_dir(const ast_program *prog, const prp_plan_options *opt) {
+  if (opt->output) return strdup(opt->output);
+  const ast_option *o = find_option(prog->problem.train, "output");
+  if (o && o->nargs > 0 && o->args[0].kind == ARG_STRING) return strdup(o->args[0].text);
+  char buf[512];
+  snprintf(buf, sizeof buf, "results/%s%s", prog->problem.name ? prog->problem.name : "problem",
+           opt->relax ? "" : "-vanilla");
+  return strdup(buf);
+}
+
+int prp_plan_compile(const ast_program *prog, prp_jit *jit, const prp_plan_options *opt, prp_diag *diag,
+                     size_t n_obs, const double *obs_x, const double *obs_u, prp_plan *plan) {
+  memset(plan, 0, sizeof *plan);
+  prp_train_problem *tp = &plan->problem;
+  prp_residuals_build(prog, opt->relax, &plan->residuals);
+  const prp_output_transform *tr = &plan->residuals.transform;
+  if (tr->conflict) {
+    prp_error(diag, tr->conflict->loc, "hard conditions are built into the network as u = g + m * N, so their right sides must agree");
+    prp_note(diag, tr->first->loc, "this hard condition has another right side; make one of them soft");
+    prp_plan_free(plan);
+    return -1;
+  }
+  domain(prog, tp);
+  train_options(prog, opt, tp);
+  network_shape(prog, tp);
+  unknowns(prog, tp);
+  relaxation(&plan->residuals, tp);
+  if (build_terms(prog, jit, plan, diag) != 0) {
+    prp_plan_free(plan);
+    return -1;
+  }
+  size_t nx = n_obs * (size_t)prog->problem.ncoords;
+  plan->obs_x = malloc(nx * sizeof(double) + 1);
+  plan->obs_u = malloc(n_obs * sizeof(double) + 1);
+  if (n_obs) {
+    memcpy(plan->obs_x, obs_x, nx * sizeof(double));
+    memcpy(plan->obs_u, obs_u, n_obs * sizeof(double));
+  }
+  tp->n_obs = n_obs;
+  tp->obs_x = plan->obs_x;
+  tp->obs_u = plan->obs_u;
+  plan->output_dir = output_dir(prog, opt);
+  tp->output_dir = plan->output_dir;
+  return 0;
+}
+
+int prp_plan_build(const ast_program *prog, prp_jit *jit, const prp_plan_options *opt, prp_diag *diag, prp_plan *plan) {
+  size_t n = 0;
+  double *x = NULL, *u = NULL;
+  if (prp_plan_observations(prog, jit, diag, &n, &x, &u) != 0) return -1;
+  int rc = prp_plan_compile(prog, jit, opt, diag, n, x, u, plan);
+  free(x);
+  free(u);
+  return rc;
+}
+
+void prp_plan_free(prp_plan *plan) {
+  prp_residuals_free(&plan->residuals);
+  free(plan->output_dir);
+  free(plan->obs_x);
+  free(plan->obs_u);
+  memset(plan, 0, sizeof *plan);
+}

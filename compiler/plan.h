@@ -1,0 +1,41 @@
+/* Training plan: turns a checked program into the runtime's prp_train_problem
+ * (runtime/train.h): the residual terms compiled into JIT kernels, the jets
+ * each term needs, schedules, unknowns, network and training options. The
+ * observations come from a sensor file or from the truth simulation. */
+#ifndef PRP_PLAN_H
+#define PRP_PLAN_H
+#include "ast.h"
+#include "jit.h"
+#include "residual.h"
+#include "train.h"
+
+typedef struct {
+  int relax;            /* 0: --no-relax */
+  long epochs;          /* > 0 overrides the file */
+  long seed;            /* >= 0 overrides the file */
+  const char *output;   /* overrides the file's output directory */
+  int quiet;
+} prp_plan_options;
+
+typedef struct {
+  prp_train_problem problem;
+  prp_residuals residuals;
+  char *output_dir;
+  double *obs_x, *obs_u;
+} prp_plan;
+
+/* Like prp_plan_build, with the observations given (n points; copied). */
+int prp_plan_compile(const ast_program *prog, prp_jit *jit, const prp_plan_options *opt, prp_diag *diag,
+                     size_t n_obs, const double *obs_x, const double *obs_u, prp_plan *plan);
+
+/* 0 on success; otherwise diagnostics were reported and the plan is freed. */
+int prp_plan_build(const ast_program *prog, prp_jit *jit, const prp_plan_options *opt, prp_diag *diag,
+                   prp_plan *plan);
+void prp_plan_free(prp_plan *plan);
+
+/* Observations: from `sensors from "FILE"` (read and checked) or the truth
+ * block (simulated). n points of ncoords coordinates, row-major. */
+int prp_plan_observations(const ast_program *prog, prp_jit *jit, prp_diag *diag, size_t *n, double **x,
+                          double **u);
+
+#endif

@@ -1,0 +1,124 @@
+/* Runtime, training: the PR-PINN training loop. The compiler (or a standalone
+ * binary's generated code) fills a prp_train_problem -- kernels, jets, points,
+ * schedules, unknowns, sensors -- and prp_train_run trains the network and the
+ * unknowns with Adam (then L-BFGS), writing history, results and plots.
+ * Nothing here knows about LLVM or the .prp language. */
+#ifndef PRP_TRAIN_H
+#define PRP_TRAIN_H
+#include <stddef.h>
+#include <stdint.h>
+#include "mlp.h"
+#include "sampling.h"
+
+/* The generated kernel ABI (compiler/codegen.h): outputs[o][p] for every point p. */
+typedef void (*prp_train_kernel_f64)(int64_t n, const double *const *point_inputs,
+                                     const double *uniforms, double *const *outputs);
+
+enum { PRP_TRAIN_MAX_JETS = 16, PRP_TRAIN_MAX_UNKNOWNS = 16, PRP_TRAIN_MAX_TERMS = 16,
+       PRP_TRAIN_MAX_SCALARS = 8 };
+
+typedef enum { PRP_TERM_KIND_PDE, PRP_TERM_KIND_INITIAL, PRP_TERM_KIND_BOUNDARY, PRP_TERM_KIND_DATA } prp_train_term_kind;
+
+/* One loss term: weight * mean over its points of r^2, r from its kernel.
+ * The kernel's outputs are r, dr/d(jet k) for k < n_jets, dr/d(unknown i). */
+typedef struct {
+  prp_train_term_kind kind;
+  const char *name;                    /* "residual", "initial", "boundary x=0", "data" */
+  int coord, upper;                    /* face (boundary) or time slice (initial) */
+  double weight;
+  prp_train_kernel_f64 kernel;
+  int n_jets;
+  int jet_slot[PRP_TRAIN_MAX_JETS];    /* kernel point-input slot of each jet */
+  prp_jet_spec spec;                   /* what the network must propagate for this term */
+  int jet_kind[PRP_TRAIN_MAX_JETS];    /* 0 value, 1 first (a), 2 second (a, b), 3 Laplacian */
+  int jet_a[PRP_TRAIN_MAX_JETS], jet_b[PRP_TRAIN_MAX_JETS];
+} prp_train_term;
+
+typedef enum { PRP_SHAPE_LINEAR, PRP_SHAPE_COSINE, PRP_SHAPE_EXP, PRP_SHAPE_STEP, PRP_SHAPE_PIECEWISE,
+               PRP_SHAPE_TABLE } prp_shape;
+
+/* value(p) = to + (from - to) * f(p / until) for p < until, else `to`; p is the
+ * share of training done (0..1). Piecewise: linear between (at[i], value[i]).
+ * TABLE: f sampled at 257 points of [0, 1] (user shapes), linear in between. */
+typedef struct {
+  const char *name;      /* eps, eta, sigma */
+  double from, to, until;
+  prp_shape shape;
+  int npoints;
+  double at[16], value[16];
+  double table[257];
+} prp_schedule;
+
+typedef enum { PRP_TRANSFORM_IDENTITY, PRP_TRANSFORM_BOUNDED, PRP_TRANSFORM_POSITIVE } prp_transform;
+
+typedef struct {
+  const char *name;
+  double guess, lo, hi;      /* lo/hi are -inf/+inf when unbounded */
+  prp_transform transform;
+  double truth;              /* NAN if unknown */
+} prp_train_unknown;
+
+typedef struct {
+  /* domain */
+  int n_inputs, n_space, time_index;   /* time_index -1 without time */
+  double lo[4], hi[4];
+  const char *coord_names[4];
+  const char *field_name, *problem_name;
+  /* kernel layout (codegen.h): coordinates, jets, point data, then uniforms */
+  int n_kernel_jets, n_pointdata, n_scalars;
+  prp_train_term terms[PRP_TRAIN_MAX_TERMS];
+  int n_terms;
+  /* unknowns */
+  prp_train_unknown unknowns[PRP_TRAIN_MAX_UNKNOWNS];
+  int n_unknowns;
+  /* relaxation: scalar k of the kernels follows schedules[k] (NULL: fixed at 0) */
+  int relaxed;
+  prp_schedule schedules[PRP_TRAIN_MAX_SCALARS];
+  int has_schedule[PRP_TRAIN_MAX_SCALARS];
+  double scalar_fixed[PRP_TRAIN_MAX_SCALARS];
+  int nudge_obs_slot, nudge_w_slot, u_obs_slot;  /* point-data indices, -1 if unused */
+  double nudge_width;
+  /* observations: n points (n_inputs coordinates each) and values */
+  size_t n_obs;
+  double *obs_x, *obs_u;
+  /* network and training */
+  prp_mlp_shape net;
+  int epochs, lbfgs_iterations;
+  double lr, lr_unknowns, lr_decay;
+  int lr_every;
+  int n_collocation, n_boundary, n_initial;
+  prp_sample_kind sampler;
+  int resample_every;
+  uint64_t seed;
+  int log_every;
+  const char *output_dir;    /* NULL: no files */
+  int quiet;
+} prp_train_problem;
+
+typedef struct {
+  double unknowns[PRP_TRAIN_MAX_UNKNOWNS];
+  double loss, term_loss[PRP_TRAIN_MAX_TERMS];
+  int epochs_done;
+  int stopped;               /* 0 done, 1 interrupted, 2 not finite */
+  char message[256];
+  double seconds;
+} prp_train_result;
+
+/* The schedule's value after a share p (0..1) of training. */
+double prp_schedule_value(const prp_schedule *s, double p);
+
+/* Trains; returns NULL on success (result filled) or a malloc'd error message. */
+char *prp_train_run(const prp_train_problem *pb, prp_train_result *result);
+
+/* The loss and its gradient at given network parameters and unknowns (as the
+ * optimiser sees them: params then the unknowns' raw values), on fixed point
+ * sets drawn with seed; for gradient checks. */
+typedef struct prp_train_session prp_train_session;
+prp_train_session *prp_train_session_new(const prp_train_problem *pb, char **err);
+void prp_train_session_free(prp_train_session *s);
+size_t prp_train_session_size(const prp_train_session *s);  /* params + unknowns */
+double *prp_train_session_params(prp_train_session *s);      /* current vector */
+void prp_train_session_set_progress(prp_train_session *s, double p);  /* schedules at share p */
+double prp_train_session_loss_grad(prp_train_session *s, const double *x, double *grad);
+
+#endif

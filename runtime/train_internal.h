@@ -1,0 +1,50 @@
+/* Runtime, training: what the parts of the training loop share
+ * (train_session.c, train_nudging.c, train_schedule.c, train.c). */
+#ifndef PRP_TRAIN_INTERNAL_H
+#define PRP_TRAIN_INTERNAL_H
+#include "train.h"
+#include "state_io.h"
+
+typedef struct {
+  const prp_train_term *term;
+  prp_jet_layout layout;
+  int jet_col[PRP_TRAIN_MAX_JETS];   /* network output column of each kernel jet */
+  prp_mlp_ws_f64 *ws;
+  size_t n;
+  int dim;
+  double *x;                         /* n points, row-major */
+  double *cols[4];                   /* the same, one array per coordinate */
+  double *pointdata[3];              /* per-point inputs: nudging sums, observations */
+  prp_sampler sampler;
+} term_state;
+
+/* Sensors grouped by place, for the nudging sums. */
+typedef struct {
+  size_t n_places;
+  double *place;                     /* n_places x n_space */
+  size_t *first, *count;             /* each place's observations, sorted by time */
+  double *t, *u;                     /* all observations, grouped by place */
+} sensor_places;
+
+struct prp_train_session {
+  const prp_train_problem *pb;
+  prp_mlp net;
+  term_state terms[PRP_TRAIN_MAX_TERMS];
+  double *x;                         /* network parameters, then raw unknowns */
+  double uniforms[PRP_TRAIN_MAX_UNKNOWNS + PRP_TRAIN_MAX_SCALARS];
+  double scalars[PRP_TRAIN_MAX_SCALARS];
+  double *kernel_out;
+  double term_loss[PRP_TRAIN_MAX_TERMS];
+  double dtheta[PRP_TRAIN_MAX_UNKNOWNS];  /* dL/dtheta at the last evaluation */
+  sensor_places places;
+};
+
+double prp_unknown_value(const prp_train_unknown *u, double z, double *dtheta_dz);
+double prp_unknown_raw(const prp_train_unknown *u, double theta);
+void prp_train_session_resample(prp_train_session *s);
+
+void prp_nudging_init(prp_train_session *s);
+void prp_nudging_fill(prp_train_session *s, term_state *t);
+void prp_nudging_free(prp_train_session *s);
+
+#endif

@@ -1,0 +1,37 @@
+/* Runtime, training: relaxation schedules, evaluated every epoch. */
+#include "train.h"
+#include <math.h>
+
+/* f(q) for q in [0, 1], going from 1 to 0. */
+static double shape_value(const prp_schedule *s, double q) {
+  switch (s->shape) {
+  case PRP_SHAPE_COSINE: return 0.5 * (1 + cos(M_PI * q));
+  case PRP_SHAPE_EXP: return (exp(-5 * q) - exp(-5.0)) / (1 - exp(-5.0));  /* e-folding every 20% */
+  case PRP_SHAPE_STEP: return q < 1 ? 1 : 0;
+  case PRP_SHAPE_TABLE: {
+    double pos = q * 256;
+    int i = (int)pos;
+    if (i >= 256) return s->table[256];
+    return s->table[i] + (pos - i) * (s->table[i + 1] - s->table[i]);
+  }
+  default: return 1 - q;
+  }
+}
+
+static double piecewise_value(const prp_schedule *s, double p) {
+  if (s->npoints == 0) return s->to;
+  if (p <= s->at[0]) return s->value[0];
+  for (int i = 1; i < s->npoints; i++)
+    if (p <= s->at[i]) {
+      double w = (p - s->at[i - 1]) / (s->at[i] - s->at[i - 1]);
+      return s->value[i - 1] + w * (s->value[i] - s->value[i - 1]);
+    }
+  return s->value[s->npoints - 1];
+}
+
+double prp_schedule_value(const prp_schedule *s, double p) {
+  if (s->shape == PRP_SHAPE_PIECEWISE) return piecewise_value(s, p);
+  if (p >= s->until || s->until <= 0) return s->to;
+  double q = p / s->until;
+  return s->to + (s->from - s->to) * shape_value(s, q);
+}
