@@ -8,6 +8,7 @@
 #include "check.h"
 #include "diag.h"
 #include "parse.h"
+#include "codegen.h"
 #include "residual.h"
 #include "run.h"
 
@@ -20,6 +21,8 @@ static const char usage_text[] =
   "  check FILE...         parse and check each FILE; print diagnostics only\n"
   "  emit --ast FILE       print the checked syntax tree\n"
   "  emit --residual FILE  print the PR-PINN residuals, their jets and every partial derivative\n"
+  "  emit --llvm FILE      print the residual kernels as optimised LLVM IR (--f32: single precision)\n"
+  "  emit --asm FILE       print the residual kernels as assembly for this machine\n"
   "  run FILE              compile the residual kernels, train, and write results, history and plots\n"
   "\n"
   "options:\n"
@@ -57,6 +60,7 @@ typedef struct options {
   long epochs, seed;    /* run: overrides, -1 when not given */
   const char *output;
   int quiet;
+  int f32;              /* emit --llvm/--asm: single-precision kernels */
   int color;            /* -1 auto */
   int max_errors;
 } options;
@@ -80,6 +84,9 @@ static int parse_count(const char *text, long *out, long min) {
 static int parse_option(options *o, const char *a) {
   if (strcmp(a, "--ast") == 0) o->emit = "ast";
   else if (strcmp(a, "--residual") == 0) o->emit = "residual";
+  else if (strcmp(a, "--llvm") == 0) o->emit = "llvm";
+  else if (strcmp(a, "--asm") == 0) o->emit = "asm";
+  else if (strcmp(a, "--f32") == 0) o->f32 = 1;
   else if (strcmp(a, "--no-relax") == 0) o->no_relax = 1;
   else if (strcmp(a, "--quiet") == 0) o->quiet = 1;
   else if (strncmp(a, "--epochs=", 9) == 0) return parse_count(a + 9, &o->epochs, 1);
@@ -135,6 +142,24 @@ static ast_program *front_end(const options *o, prp_diag *diag) {
   return NULL;
 }
 
+/* Prints the residual kernels of prog as optimised LLVM IR or assembly. */
+static int emit_kernels(const options *o, const ast_program *prog) {
+  prp_jit *jit = prp_jit_create();
+  if (!jit) prp_internal_error("cannot start the JIT: %s", prp_jit_create_error());
+  prp_residuals r;
+  prp_residuals_build(prog, !o->no_relax, &r);
+  prp_kernel_plan plan;
+  prp_kernel_plan_build(&r, o->f32 ? PRP_ELEM_F32 : PRP_ELEM_F64, &plan);
+  char err[512];
+  int rc = strcmp(o->emit, "llvm") == 0 ? prp_codegen_emit_ir(jit, plan.specs, plan.n, stdout, err, sizeof err)
+                                        : prp_codegen_emit_asm(jit, plan.specs, plan.n, stdout, err, sizeof err);
+  if (rc != 0) prp_internal_error("cannot emit the kernels: %s", err);
+  prp_kernel_plan_free(&plan);
+  prp_residuals_free(&r);
+  prp_jit_destroy(jit);
+  return PRP_EXIT_OK;
+}
+
 /* Runs the front end on one file and prints what `emit` asks for. */
 static int compile_one(const options *o, const char *file) {
   prp_diag diag;
@@ -147,6 +172,7 @@ static int compile_one(const options *o, const char *file) {
   if (o->emit && strcmp(o->emit, "ast") == 0) ast_dump(prog, stdout);
   if (o->emit && strcmp(o->emit, "residual") == 0) prp_emit_residuals(prog, !o->no_relax, stdout);
   int code = PRP_EXIT_OK;
+  if (o->emit && (strcmp(o->emit, "llvm") == 0 || strcmp(o->emit, "asm") == 0)) code = emit_kernels(o, prog);
   if (strcmp(o->command, "run") == 0) {
     prp_plan_options popt = {!o->no_relax, o->epochs, o->seed, o->output, o->quiet};
     code = prp_run(prog, &popt, &diag);
@@ -160,7 +186,7 @@ static int run_command(const options *o) {
   int is_run = strcmp(o->command, "run") == 0;
   if (!is_check && !is_emit && !is_run) return usage_error("unknown command '%s'", o->command);
   if (!o->file) return usage_error("'%s' needs a FILE.prp", o->command);
-  if (is_emit && !o->emit) return usage_error("%s", "emit needs what to print: --ast or --residual");
+  if (is_emit && !o->emit) return usage_error("%s", "emit needs what to print: --ast, --residual, --llvm or --asm");
   int worst = PRP_EXIT_OK;
   for (int i = 0; i < o->nfiles; i++) {
     int code = compile_one(o, o->files[i]);

@@ -187,34 +187,21 @@ static const char *term_name(const ast_program *prog, const prp_residual_term *t
   return buf;
 }
 
-static int compile_term(const ast_program *prog, prp_jit *jit, prp_plan *plan, const prp_residual_term *t,
-                        prp_train_term *out, prp_diag *diag) {
+/* Jets and network columns of one term, and its JIT-compiled kernel. */
+static int compile_term(const ast_program *prog, prp_jit *jit, const prp_plan *plan, const prp_kernel_spec *spec,
+                        const prp_residual_term *t, prp_train_term *out, prp_diag *diag) {
   const prp_residuals *r = &plan->residuals;
-  const prp_problem *pb = &prog->problem;
-  prp_node outputs[1 + PRP_JET_SET_MAX + PRP_TRAIN_MAX_UNKNOWNS];
-  size_t n = 0;
-  outputs[n++] = t->value;
-  for (int j = 0; j < t->jets.n; j++) outputs[n++] = t->d_jet[j];
-  for (int k = 0; k < r->nunknowns; k++) outputs[n++] = t->d_unknown[k];
-  char name[64];
-  snprintf(name, sizeof name, "prp_term_%d", (int)(out - plan->problem.terms));
-  prp_kernel_spec spec = {name, r->dag, outputs, n,
-                          {(uint32_t)pb->ncoords, prp_dag_jet_count(r->dag), PRP_POINT_COUNT,
-                           (uint32_t)r->nunknowns, (uint32_t)r->nscalars}, PRP_ELEM_F64, false};
   char err[512];
-  out->kernel = (prp_train_kernel_f64)prp_codegen_jit(jit, &spec, err, sizeof err);
-  if (!out->kernel) {
-    prp_internal_error("cannot compile the %s kernel: %s", out->name, err);
-    return -1;
-  }
+  out->kernel = (prp_train_kernel_f64)prp_codegen_jit(jit, spec, err, sizeof err);
+  if (!out->kernel) prp_internal_error("cannot compile the %s kernel: %s", out->name, err);
   out->n_jets = t->jets.n;
   for (int j = 0; j < t->jets.n; j++) {
-    out->jet_slot[j] = pb->ncoords + (int)prp_node_var(r->dag, t->jets.nodes[j])->index;
+    out->jet_slot[j] = (int)spec->layout.n_coord + (int)prp_node_var(r->dag, t->jets.nodes[j])->index;
     jet_kind(&t->jets.jets[j], &out->jet_kind[j], &out->jet_a[j], &out->jet_b[j]);
   }
   prp_jet_columns cols;
   if (prp_jet_set_columns(&t->jets, &cols) != 0) {
-    prp_error(diag, t->decl ? t->decl->loc : pb->pde->loc, "this term needs derivatives of order above 2");
+    prp_error(diag, t->decl ? t->decl->loc : prog->problem.pde->loc, "this term needs derivatives of order above 2");
     return -1;
   }
   out->spec.first = cols.first;
@@ -224,26 +211,27 @@ static int compile_term(const ast_program *prog, prp_jit *jit, prp_plan *plan, c
   return 0;
 }
 
+/* One loss term per kernel of the backend's kernel plan (hard conditions have none). */
 static int build_terms(const ast_program *prog, prp_jit *jit, prp_plan *plan, prp_diag *diag) {
   prp_train_problem *tp = &plan->problem;
   const prp_residuals *r = &plan->residuals;
-  static char names[PRP_TRAIN_MAX_TERMS][48];
-  for (int i = 0; i < r->nterms; i++) {
-    const prp_residual_term *t = &r->terms[i];
-    if (t->hard) continue;   /* built into the output transform: identically zero */
-    if (tp->n_terms == PRP_TRAIN_MAX_TERMS) {
-      prp_error(diag, t->decl ? t->decl->loc : prog->problem.pde->loc, "too many loss terms (at most %d)", PRP_TRAIN_MAX_TERMS);
-      return -1;
-    }
+  prp_kernel_plan_build(r, PRP_ELEM_F64, &plan->kernels);
+  if (plan->kernels.n > PRP_TRAIN_MAX_TERMS) {
+    prp_error(diag, prog->problem.pde->loc, "too many loss terms (%zu; at most %d)", plan->kernels.n, PRP_TRAIN_MAX_TERMS);
+    return -1;
+  }
+  for (size_t k = 0; k < plan->kernels.n; k++) {
+    const prp_residual_term *t = &r->terms[plan->kernels.term[k]];
     prp_train_term *out = &tp->terms[tp->n_terms];
     out->kind = (prp_train_term_kind)t->kind;
-    out->name = term_name(prog, t, names[tp->n_terms], sizeof names[0]);
+    out->name = term_name(prog, t, plan->term_names[tp->n_terms], sizeof plan->term_names[0]);
     out->coord = t->coord;
     out->upper = t->upper;
     out->weight = term_weight(prog, t->kind);
-    if (compile_term(prog, jit, plan, t, out, diag) != 0) return -1;
+    if (compile_term(prog, jit, plan, &plan->kernels.specs[k], t, out, diag) != 0) return -1;
     tp->n_terms++;
   }
+  tp->n_coord_slots = plan->kernels.n ? (int)plan->kernels.specs[0].layout.n_coord : PRP_MAX_INPUTS;
   tp->n_kernel_jets = (int)prp_dag_jet_count(r->dag);
   tp->n_pointdata = PRP_POINT_COUNT;
   tp->nudge_obs_slot = r->eta != PRP_NODE_NONE ? PRP_POINT_NUDGE_OBS : -1;
@@ -325,6 +313,7 @@ int prp_plan_build(const ast_program *prog, prp_jit *jit, const prp_plan_options
 }
 
 void prp_plan_free(prp_plan *plan) {
+  prp_kernel_plan_free(&plan->kernels);
   prp_residuals_free(&plan->residuals);
   free(plan->output_dir);
   free(plan->obs_x);

@@ -5,6 +5,7 @@
 #ifndef PRP_PLAN_H
 #define PRP_PLAN_H
 #include "ast.h"
+#include "codegen.h"
 #include "jit.h"
 #include "residual.h"
 #include "train.h"
@@ -20,6 +21,8 @@ typedef struct {
 typedef struct {
   prp_train_problem problem;
   prp_residuals residuals;
+  prp_kernel_plan kernels;        /* kernel k serves problem.terms[k] */
+  char term_names[PRP_TRAIN_MAX_TERMS][48];
   char *output_dir;
   double *obs_x, *obs_u;
 } prp_plan;

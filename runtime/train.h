@@ -65,7 +65,7 @@ typedef struct {
   const char *coord_names[4];
   const char *field_name, *problem_name;
   /* kernel layout (codegen.h): coordinates, jets, point data, then uniforms */
-  int n_kernel_jets, n_pointdata, n_scalars;
+  int n_coord_slots, n_kernel_jets, n_pointdata, n_scalars;
   prp_train_term terms[PRP_TRAIN_MAX_TERMS];
   int n_terms;
   /* unknowns */

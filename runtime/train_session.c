@@ -150,7 +150,7 @@ static double chunk_loss(void *vctx, size_t first, size_t n, const double *out, 
   for (int i = 0; i < pb->n_inputs; i++) inputs[i] = t->cols[i] + first;
   for (int k = 0; k < term->n_jets; k++) inputs[term->jet_slot[k]] = out + (size_t)t->jet_col[k] * n;
   for (int k = 0; k < pb->n_pointdata && k < 3; k++)
-    inputs[pb->n_inputs + pb->n_kernel_jets + k] = t->pointdata[k] + first;
+    inputs[pb->n_coord_slots + pb->n_kernel_jets + k] = t->pointdata[k] + first;
   int nout = 1 + term->n_jets + pb->n_unknowns;
   double *outputs[1 + PRP_TRAIN_MAX_JETS + PRP_TRAIN_MAX_UNKNOWNS];
   for (int o = 0; o < nout; o++) outputs[o] = s->kernel_out + (size_t)o * CHUNK;
@@ -205,10 +205,15 @@ double prp_train_session_loss_grad(prp_train_session *s, const double *x, double
 /* ---- life cycle ------------------------------------------------------------------ */
 
 prp_train_session *prp_train_session_new(const prp_train_problem *pb, char **err) {
+  *err = NULL;
+  if (pb->n_coord_slots + pb->n_kernel_jets + pb->n_pointdata > 64) {
+    *err = prp_errorf("the kernels take %d inputs per point; at most 64 are supported",
+                      pb->n_coord_slots + pb->n_kernel_jets + pb->n_pointdata);
+    return NULL;
+  }
   prp_train_session *s = calloc(1, sizeof *s);
   s->pb = pb;
   char msg[256];
-  *err = NULL;
   if (prp_mlp_init(&s->net, &pb->net, msg, sizeof msg) != 0) {
     *err = prp_errorf("network: %s", msg);
     prp_train_session_free(s);
