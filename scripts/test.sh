@@ -29,6 +29,7 @@ build_and_test build
 if [ "$quick" = 0 ]; then
   step "build and test under AddressSanitizer and UndefinedBehaviorSanitizer"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
   build_and_test build-asan -DPRP_SANITIZE=ON
 
   step "fuzz the parser for ${fuzz_seconds}s (libFuzzer, ASan, UBSan)"
