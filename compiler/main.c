@@ -33,6 +33,7 @@ static const char usage_text[] =
   "  --seed=N              run: use this seed instead of the file's\n"
   "  --output=DIR          run: write results to DIR (default results/PROBLEM)\n"
   "  --quiet               run: no progress line\n"
+  "  --f32, --f64          run, emit: precision of the network and kernels (default: the file's)\n"
   "  -h, --help            show this help\n"
   "  --version             show the version of prpc and of LLVM\n"
   "\n"
@@ -60,7 +61,7 @@ typedef struct options {
   long epochs, seed;    /* run: overrides, -1 when not given */
   const char *output;
   int quiet;
-  int f32;              /* emit --llvm/--asm: single-precision kernels */
+  int f32, f64;         /* precision of the kernels (and of the network in run) */
   int color;            /* -1 auto */
   int max_errors;
 } options;
@@ -87,6 +88,7 @@ static int parse_option(options *o, const char *a) {
   else if (strcmp(a, "--llvm") == 0) o->emit = "llvm";
   else if (strcmp(a, "--asm") == 0) o->emit = "asm";
   else if (strcmp(a, "--f32") == 0) o->f32 = 1;
+  else if (strcmp(a, "--f64") == 0) o->f64 = 1;
   else if (strcmp(a, "--no-relax") == 0) o->no_relax = 1;
   else if (strcmp(a, "--quiet") == 0) o->quiet = 1;
   else if (strncmp(a, "--epochs=", 9) == 0) return parse_count(a + 9, &o->epochs, 1);
@@ -174,7 +176,7 @@ static int compile_one(const options *o, const char *file) {
   int code = PRP_EXIT_OK;
   if (o->emit && (strcmp(o->emit, "llvm") == 0 || strcmp(o->emit, "asm") == 0)) code = emit_kernels(o, prog);
   if (strcmp(o->command, "run") == 0) {
-    prp_plan_options popt = {!o->no_relax, o->epochs, o->seed, o->output, o->quiet};
+    prp_plan_options popt = {!o->no_relax, o->epochs, o->seed, o->output, o->quiet, o->f32 ? 32 : o->f64 ? 64 : 0};
     code = prp_run(prog, &popt, &diag);
   }
   ast_program_free(prog);

@@ -55,6 +55,10 @@ static void train_options(const ast_program *prog, const prp_plan_options *opt, 
   int log_every = tp->epochs / 200;
   tp->log_every = (int)first_number(find_option(t, "log"), log_every > 0 ? log_every : 1);
   tp->quiet = opt->quiet;
+  const ast_option *prec = find_option(t, "precision");
+  tp->single = has_word(prec, "f32");
+  if (opt->precision == 32) tp->single = 1;
+  if (opt->precision == 64) tp->single = 0;
 }
 
 static double term_weight(const ast_program *prog, prp_term_kind kind) {
@@ -192,8 +196,10 @@ static int compile_term(const ast_program *prog, prp_jit *jit, const prp_plan *p
                         const prp_residual_term *t, prp_train_term *out, prp_diag *diag) {
   const prp_residuals *r = &plan->residuals;
   char err[512];
-  out->kernel = (prp_train_kernel_f64)prp_codegen_jit(jit, spec, err, sizeof err);
-  if (!out->kernel) prp_internal_error("cannot compile the %s kernel: %s", out->name, err);
+  void *kernel = prp_codegen_jit(jit, spec, err, sizeof err);
+  if (!kernel) prp_internal_error("cannot compile the %s kernel: %s", out->name, err);
+  if (spec->type == PRP_ELEM_F32) out->kernel_f32 = (prp_train_kernel_f32)kernel;
+  else out->kernel = (prp_train_kernel_f64)kernel;
   out->n_jets = t->jets.n;
   for (int j = 0; j < t->jets.n; j++) {
     out->jet_slot[j] = (int)spec->layout.n_coord + (int)prp_node_var(r->dag, t->jets.nodes[j])->index;
@@ -215,7 +221,7 @@ static int compile_term(const ast_program *prog, prp_jit *jit, const prp_plan *p
 static int build_terms(const ast_program *prog, prp_jit *jit, prp_plan *plan, prp_diag *diag) {
   prp_train_problem *tp = &plan->problem;
   const prp_residuals *r = &plan->residuals;
-  prp_kernel_plan_build(r, PRP_ELEM_F64, &plan->kernels);
+  prp_kernel_plan_build(r, tp->single ? PRP_ELEM_F32 : PRP_ELEM_F64, &plan->kernels);
   if (plan->kernels.n > PRP_TRAIN_MAX_TERMS) {
     prp_error(diag, prog->problem.pde->loc, "too many loss terms (%zu; at most %d)", plan->kernels.n, PRP_TRAIN_MAX_TERMS);
     return -1;

@@ -16,6 +16,7 @@ typedef struct {
   long seed;            /* >= 0 overrides the file */
   const char *output;   /* overrides the file's output directory */
   int quiet;
+  int precision;        /* 32 or 64 overrides the file's precision; 0 keeps it */
 } prp_plan_options;
 
 typedef struct {

@@ -211,7 +211,7 @@ static void write_result_json(run *r, const prp_train_result *res) {
   prp_json_end_object(j);
   prp_json_member_number(j, "seconds", res->seconds);
   prp_json_member_int(j, "seed", (int64_t)pb->seed);
-  prp_json_member_string(j, "precision", "f64");
+  prp_json_member_string(j, "precision", pb->single ? "f32" : "f64");
   prp_json_member_bool(j, "relaxed", pb->relaxed);
   prp_json_end_object(j);
   err = prp_json_finish(j);
@@ -229,6 +229,7 @@ static void write_weights(run *r, const prp_train_result *res) {
   for (int u = 0; u < pb->n_unknowns; u++) { names[u] = (char *)pb->unknowns[u].name; values[u] = res->unknowns[u]; }
   prp_state st = {(char *)(pb->problem_name ? pb->problem_name : "problem"), PRP_PREC_F64, (uint64_t)res->epochs_done,
                   nw, widths, (size_t)pb->n_unknowns, names, values, r->s->net.n_params, r->s->x};
+  /* the master weights are f64 in both precisions (Adam and L-BFGS run in f64) */
   char path[4096];
   snprintf(path, sizeof path, "%s/weights.prpstate", pb->output_dir);
   char *err = prp_state_save(path, &st);

@@ -13,6 +13,8 @@
 /* The generated kernel ABI (compiler/codegen.h): outputs[o][p] for every point p. */
 typedef void (*prp_train_kernel_f64)(int64_t n, const double *const *point_inputs,
                                      const double *uniforms, double *const *outputs);
+typedef void (*prp_train_kernel_f32)(int64_t n, const float *const *point_inputs,
+                                     const float *uniforms, float *const *outputs);
 
 enum { PRP_TRAIN_MAX_JETS = 16, PRP_TRAIN_MAX_UNKNOWNS = 16, PRP_TRAIN_MAX_TERMS = 16,
        PRP_TRAIN_MAX_SCALARS = 8 };
@@ -26,7 +28,8 @@ typedef struct {
   const char *name;                    /* "residual", "initial", "boundary x=0", "data" */
   int coord, upper;                    /* face (boundary) or time slice (initial) */
   double weight;
-  prp_train_kernel_f64 kernel;
+  prp_train_kernel_f64 kernel;        /* the kernel of the problem's precision: */
+  prp_train_kernel_f32 kernel_f32;    /* one of the two is set */
   int n_jets;
   int jet_slot[PRP_TRAIN_MAX_JETS];    /* kernel point-input slot of each jet */
   prp_jet_spec spec;                   /* what the network must propagate for this term */
@@ -82,6 +85,7 @@ typedef struct {
   size_t n_obs;
   double *obs_x, *obs_u;
   /* network and training */
+  int single;                /* f32 network and kernels (Adam keeps f64 master weights) */
   prp_mlp_shape net;
   int epochs, lbfgs_iterations;
   double lr, lr_unknowns, lr_decay;

@@ -10,6 +10,8 @@ typedef struct {
   prp_jet_layout layout;
   int jet_col[PRP_TRAIN_MAX_JETS];   /* network output column of each kernel jet */
   prp_mlp_ws_f64 *ws;
+  prp_mlp_ws_f32 *ws32;              /* f32 problems */
+  float *cols32[4], *pointdata32[3]; /* f32 copies of the per-point inputs */
   size_t n;
   int dim;
   double *x;                         /* n points, row-major */
@@ -34,6 +36,8 @@ struct prp_train_session {
   double uniforms[PRP_TRAIN_MAX_UNKNOWNS + PRP_TRAIN_MAX_SCALARS];
   double scalars[PRP_TRAIN_MAX_SCALARS];
   double *kernel_out;
+  float *kernel_out32, *params32, *grad32;
+  float uniforms32[PRP_TRAIN_MAX_UNKNOWNS + PRP_TRAIN_MAX_SCALARS];
   double term_loss[PRP_TRAIN_MAX_TERMS];
   double dtheta[PRP_TRAIN_MAX_UNKNOWNS];  /* dL/dtheta at the last evaluation */
   sensor_places places;

@@ -51,12 +51,21 @@ static void to_columns(term_state *t) {
     for (int i = 0; i < d; i++) t->cols[i][p] = t->x[p * (size_t)d + i];
 }
 
-static void alloc_points(term_state *t, size_t n, int dim) {
+static void alloc_points(term_state *t, size_t n, int dim, int single) {
   t->n = n;
   t->dim = dim;
   t->x = calloc(n * (size_t)dim + 1, sizeof *t->x);
   for (int i = 0; i < dim; i++) t->cols[i] = calloc(n + 1, sizeof(double));
   for (int k = 0; k < 3; k++) t->pointdata[k] = calloc(n + 1, sizeof(double));
+  for (int i = 0; single && i < dim; i++) t->cols32[i] = calloc(n + 1, sizeof(float));
+  for (int k = 0; single && k < 3; k++) t->pointdata32[k] = calloc(n + 1, sizeof(float));
+}
+
+/* The f32 copies of a term's per-point inputs (f32 problems only). */
+static void sync_single(const prp_train_problem *pb, term_state *t) {
+  if (!pb->single) return;
+  for (int i = 0; i < t->dim; i++) prp_convert_f64_to_f32(t->n, t->cols[i], t->cols32[i]);
+  for (int k = 0; k < 3; k++) prp_convert_f64_to_f32(t->n, t->pointdata[k], t->pointdata32[k]);
 }
 
 /* Draws a term's points: interior, on the initial slice, or on a face. */
@@ -72,6 +81,7 @@ static void draw_points(prp_train_session *s, term_state *t) {
   }
   to_columns(t);
   if (term->kind == PRP_TERM_KIND_PDE && pb->nudge_obs_slot >= 0) prp_nudging_fill(s, t);
+  sync_single(pb, t);
 }
 
 static int sampler_for(prp_train_session *s, term_state *t, uint64_t seed, char **err) {
@@ -116,12 +126,14 @@ static int init_term(prp_train_session *s, int i, char **err) {
       return -1;
     }
   }
-  t->ws = prp_mlp_ws_create_f64(&s->net, &t->layout, CHUNK);
-  alloc_points(t, term_points(pb, t->term), pb->n_inputs);
+  if (pb->single) t->ws32 = prp_mlp_ws_create_f32(&s->net, &t->layout, CHUNK);
+  else t->ws = prp_mlp_ws_create_f64(&s->net, &t->layout, CHUNK);
+  alloc_points(t, term_points(pb, t->term), pb->n_inputs, pb->single);
   if (t->term->kind == PRP_TERM_KIND_DATA) {
     memcpy(t->x, pb->obs_x, pb->n_obs * (size_t)pb->n_inputs * sizeof *t->x);
     to_columns(t);
     if (pb->u_obs_slot >= 0) memcpy(t->pointdata[pb->u_obs_slot], pb->obs_u, pb->n_obs * sizeof(double));
+    sync_single(pb, t);
     return 0;
   }
   return sampler_for(s, t, pb->seed * 7919 + (uint64_t)i + 1, err);
@@ -174,11 +186,52 @@ static double chunk_loss(void *vctx, size_t first, size_t n, const double *out, 
   return loss * c->scale / 2;
 }
 
+/* The same in single precision: f32 network columns and kernel, sums in double. */
+static double chunk_loss_f32(void *vctx, size_t first, size_t n, const float *out, float *gout) {
+  chunk_ctx *c = vctx;
+  prp_train_session *s = c->s;
+  term_state *t = c->t;
+  const prp_train_problem *pb = s->pb;
+  const prp_train_term *term = t->term;
+  const float *inputs[64] = {0};
+  for (int i = 0; i < pb->n_inputs; i++) inputs[i] = t->cols32[i] + first;
+  for (int k = 0; k < term->n_jets; k++) inputs[term->jet_slot[k]] = out + (size_t)t->jet_col[k] * n;
+  for (int k = 0; k < pb->n_pointdata && k < 3; k++)
+    inputs[pb->n_coord_slots + pb->n_kernel_jets + k] = t->pointdata32[k] + first;
+  int nout = 1 + term->n_jets + pb->n_unknowns;
+  float *outputs[1 + PRP_TRAIN_MAX_JETS + PRP_TRAIN_MAX_UNKNOWNS];
+  for (int o = 0; o < nout; o++) outputs[o] = s->kernel_out32 + (size_t)o * CHUNK;
+  term->kernel_f32((int64_t)n, inputs, s->uniforms32, outputs);
+  const float *r = outputs[0];
+  memset(gout, 0, (size_t)t->layout.n_cols * n * sizeof *gout);
+  double loss = 0;
+  for (size_t p = 0; p < n; p++) loss += (double)r[p] * r[p];
+  for (int k = 0; k < term->n_jets; k++) {
+    float *g = gout + (size_t)t->jet_col[k] * n;
+    const float *dr = outputs[1 + k];
+    float scale = (float)c->scale;
+    for (size_t p = 0; p < n; p++) g[p] += scale * r[p] * dr[p];
+  }
+  for (int u = 0; u < pb->n_unknowns; u++) {
+    const float *dr = outputs[1 + term->n_jets + u];
+    double acc = 0;
+    for (size_t p = 0; p < n; p++) acc += (double)r[p] * dr[p];
+    c->dtheta[u] += c->scale * acc;
+  }
+  return loss * c->scale / 2;
+}
+
 /* Sets the uniforms (unknowns then schedule scalars) for the raw unknowns z. */
 static void set_uniforms(prp_train_session *s, const double *z, double *dtheta_dz) {
   const prp_train_problem *pb = s->pb;
   for (int u = 0; u < pb->n_unknowns; u++) s->uniforms[u] = prp_unknown_value(&pb->unknowns[u], z[u], &dtheta_dz[u]);
   for (int k = 0; k < pb->n_scalars; k++) s->uniforms[pb->n_unknowns + k] = s->scalars[k];
+  for (int k = 0; k < pb->n_unknowns + pb->n_scalars; k++) s->uniforms32[k] = (float)s->uniforms[k];
+}
+
+static double term_loss_grad(prp_train_session *s, term_state *t, chunk_ctx *c, const double *x, double *grad) {
+  if (!s->pb->single) return prp_mlp_loss_grad_f64(t->ws, x, t->n, t->x, chunk_loss, c, grad);
+  return prp_mlp_loss_grad_f32(t->ws32, s->params32, t->n, t->x, chunk_loss_f32, c, s->grad32);
 }
 
 double prp_train_session_loss_grad(prp_train_session *s, const double *x, double *grad) {
@@ -187,14 +240,19 @@ double prp_train_session_loss_grad(prp_train_session *s, const double *x, double
   double dtheta_dz[PRP_TRAIN_MAX_UNKNOWNS], dtheta[PRP_TRAIN_MAX_UNKNOWNS] = {0};
   set_uniforms(s, x + np, dtheta_dz);
   memset(grad, 0, (np + (size_t)pb->n_unknowns) * sizeof *grad);
+  if (pb->single) {
+    prp_convert_f64_to_f32(np, x, s->params32);
+    memset(s->grad32, 0, np * sizeof *s->grad32);
+  }
   double total = 0;
   for (int i = 0; i < pb->n_terms; i++) {
     term_state *t = &s->terms[i];
     if (t->n == 0 || t->term->weight == 0) { s->term_loss[i] = 0; continue; }
     chunk_ctx c = {s, t, 2 * t->term->weight / (double)t->n, dtheta};
-    s->term_loss[i] = prp_mlp_loss_grad_f64(t->ws, x, t->n, t->x, chunk_loss, &c, grad);
+    s->term_loss[i] = term_loss_grad(s, t, &c, x, grad);
     total += s->term_loss[i];
   }
+  if (pb->single) prp_convert_f32_to_f64(np, s->grad32, grad);
   for (int u = 0; u < pb->n_unknowns; u++) {
     s->dtheta[u] = dtheta[u];
     grad[np + (size_t)u] = dtheta[u] * dtheta_dz[u];
@@ -219,7 +277,14 @@ prp_train_session *prp_train_session_new(const prp_train_problem *pb, char **err
     prp_train_session_free(s);
     return NULL;
   }
-  s->kernel_out = calloc((size_t)CHUNK * (1 + PRP_TRAIN_MAX_JETS + PRP_TRAIN_MAX_UNKNOWNS), sizeof(double));
+  size_t nout = (size_t)CHUNK * (1 + PRP_TRAIN_MAX_JETS + PRP_TRAIN_MAX_UNKNOWNS);
+  if (pb->single) {
+    s->kernel_out32 = calloc(nout, sizeof(float));
+    s->params32 = calloc(s->net.n_params + 1, sizeof(float));
+    s->grad32 = calloc(s->net.n_params + 1, sizeof(float));
+  } else {
+    s->kernel_out = calloc(nout, sizeof(double));
+  }
   s->x = calloc(s->net.n_params + (size_t)pb->n_unknowns, sizeof(double));
   prp_nudging_init(s);
   for (int i = 0; i < pb->n_terms; i++)
@@ -251,12 +316,18 @@ void prp_train_session_free(prp_train_session *s) {
   for (int i = 0; i < PRP_TRAIN_MAX_TERMS; i++) {
     term_state *t = &s->terms[i];
     if (t->ws) prp_mlp_ws_free_f64(t->ws);
+    if (t->ws32) prp_mlp_ws_free_f32(t->ws32);
+    for (int k = 0; k < 4; k++) free(t->cols32[k]);
+    for (int k = 0; k < 3; k++) free(t->pointdata32[k]);
     free(t->x);
     for (int k = 0; k < 4; k++) free(t->cols[k]);
     for (int k = 0; k < 3; k++) free(t->pointdata[k]);
   }
   prp_nudging_free(s);
   free(s->kernel_out);
+  free(s->kernel_out32);
+  free(s->params32);
+  free(s->grad32);
   free(s->x);
   free(s);
 }

@@ -67,7 +67,7 @@ static void gradient_check(const char *path, int relax) {
   double x[40 * 4], u[40];
   synthetic_observations(prog, 40, x, u);
   prp_plan plan;
-  prp_plan_options opt = {relax, -1, -1, NULL, 1};
+  prp_plan_options opt = {relax, -1, -1, NULL, 1, 64};   /* gradient checks need f64 */
   assert_int_equal(prp_plan_compile(prog, jit, &opt, &diag, 40, x, u, &plan), 0);
   shrink(&plan.problem);
   char *err = NULL;
@@ -130,7 +130,7 @@ static void train_poisson(prp_train_result *res, const char *dir, int write_file
   prp_plan plan;
   char out[600];
   snprintf(out, sizeof out, "%s/out", dir);
-  prp_plan_options opt = {1, -1, -1, out, 1};
+  prp_plan_options opt = {1, -1, -1, out, 1, 0};
   assert_int_equal(prp_plan_build(prog, jit, &opt, &diag, &plan), 0);
   if (!write_files) plan.problem.output_dir = NULL;
   char *err = prp_train_run(&plan.problem, res);
@@ -166,6 +166,45 @@ static void test_poisson_recovers_q(void **state) {
   snprintf(path, sizeof path, "%s/poisson1d.csv", dir);
   unlink(path);
   rmdir(dir);
+}
+
+/* The f32 network and kernels give the f64 loss and gradient to float accuracy. */
+static void test_single_precision_agrees(void **state) {
+  prp_diag diag;
+  prp_diag_init(&diag, stderr, 0);
+  ast_program *prog = load(example[1], &diag);
+  double x[40 * 4], u[40];
+  synthetic_observations(prog, 40, x, u);
+  prp_plan p64, p32;
+  prp_plan_options o64 = {1, -1, -1, NULL, 1, 64}, o32 = {1, -1, -1, NULL, 1, 32};
+  assert_int_equal(prp_plan_compile(prog, jit, &o64, &diag, 40, x, u, &p64), 0);
+  assert_int_equal(prp_plan_compile(prog, jit, &o32, &diag, 40, x, u, &p32), 0);
+  shrink(&p64.problem);
+  shrink(&p32.problem);
+  char *err;
+  prp_train_session *s64 = prp_train_session_new(&p64.problem, &err), *s32 = prp_train_session_new(&p32.problem, &err);
+  prp_train_session_set_progress(s64, 0.2);
+  prp_train_session_set_progress(s32, 0.2);
+  size_t n = prp_train_session_size(s64);
+  assert_int_equal(n, prp_train_session_size(s32));
+  double *g64 = malloc(n * sizeof(double)), *g32 = malloc(n * sizeof(double));
+  double *params = prp_train_session_params(s64);
+  double l64 = prp_train_session_loss_grad(s64, params, g64);
+  double l32 = prp_train_session_loss_grad(s32, params, g32);
+  assert_true(fabs(l32 - l64) <= 1e-4 * fabs(l64));
+  double gmax = 0, dmax = 0;
+  for (size_t i = 0; i < n; i++) {
+    gmax = fmax(gmax, fabs(g64[i]));
+    dmax = fmax(dmax, fabs(g64[i] - g32[i]));
+  }
+  assert_true(dmax <= 1e-3 * gmax);
+  free(g64);
+  free(g32);
+  prp_train_session_free(s64);
+  prp_train_session_free(s32);
+  prp_plan_free(&p64);
+  prp_plan_free(&p32);
+  ast_program_free(prog);
 }
 
 static void test_schedules_end_points(void **state) {
@@ -207,6 +246,7 @@ int main(void) {
   setenv("PRP_STDLIB", PRP_STDLIB_DIR, 0);
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_schedules_end_points),
+    cmocka_unit_test(test_single_precision_agrees),
     cmocka_unit_test(test_gradient_source1d),
     cmocka_unit_test(test_gradient_plume2d),
     cmocka_unit_test(test_gradient_fisher),
