@@ -33,6 +33,7 @@ static const char usage_text[] =
   "  --seed=N              run: use this seed instead of the file's\n"
   "  --output=DIR          run: write results to DIR (default results/PROBLEM)\n"
   "  --quiet               run: no progress line\n"
+  "  --restarts=N          run: train from N initial guesses (the file's, then drawn in the bounds)\n"
   "  --f32, --f64          run, emit: precision of the network and kernels (default: the file's)\n"
   "  -h, --help            show this help\n"
   "  --version             show the version of prpc and of LLVM\n"
@@ -58,7 +59,7 @@ typedef struct options {
   int nfiles;
   const char *emit;     /* ast, residual */
   int no_relax;         /* the vanilla PINN of the same file */
-  long epochs, seed;    /* run: overrides, -1 when not given */
+  long epochs, seed, restarts;  /* run: overrides, -1 when not given */
   const char *output;
   int quiet;
   int f32, f64;         /* precision of the kernels (and of the network in run) */
@@ -93,6 +94,7 @@ static int parse_option(options *o, const char *a) {
   else if (strcmp(a, "--quiet") == 0) o->quiet = 1;
   else if (strncmp(a, "--epochs=", 9) == 0) return parse_count(a + 9, &o->epochs, 1);
   else if (strncmp(a, "--seed=", 7) == 0) return parse_count(a + 7, &o->seed, 0);
+  else if (strncmp(a, "--restarts=", 11) == 0) return parse_count(a + 11, &o->restarts, 1);
   else if (strncmp(a, "--output=", 9) == 0 && a[9]) o->output = a + 9;
   else if (strcmp(a, "--color=always") == 0) o->color = 1;
   else if (strcmp(a, "--color=never") == 0) o->color = 0;
@@ -176,7 +178,8 @@ static int compile_one(const options *o, const char *file) {
   int code = PRP_EXIT_OK;
   if (o->emit && (strcmp(o->emit, "llvm") == 0 || strcmp(o->emit, "asm") == 0)) code = emit_kernels(o, prog);
   if (strcmp(o->command, "run") == 0) {
-    prp_plan_options popt = {!o->no_relax, o->epochs, o->seed, o->output, o->quiet, o->f32 ? 32 : o->f64 ? 64 : 0};
+    prp_plan_options popt = {.relax = !o->no_relax, .epochs = o->epochs, .seed = o->seed, .output = o->output,
+                             .quiet = o->quiet, .precision = o->f32 ? 32 : o->f64 ? 64 : 0, .restarts = o->restarts};
     code = prp_run(prog, &popt, &diag);
   }
   ast_program_free(prog);
@@ -198,7 +201,7 @@ static int run_command(const options *o) {
 }
 
 int main(int argc, char **argv) {
-  options o = {.color = -1, .max_errors = 20, .epochs = -1, .seed = -1};
+  options o = {.color = -1, .max_errors = 20, .epochs = -1, .seed = -1, .restarts = -1};
   int code = parse_command_line(&o, argc, argv);
   if (code >= 0) return code;
   return run_command(&o);

@@ -17,6 +17,7 @@ typedef struct {
   const char *output;   /* overrides the file's output directory */
   int quiet;
   int precision;        /* 32 or 64 overrides the file's precision; 0 keeps it */
+  long restarts;        /* > 0 overrides the file's `restarts` */
 } prp_plan_options;
 
 typedef struct {

@@ -95,6 +95,7 @@ typedef struct {
   int resample_every;
   uint64_t seed;
   int log_every;
+  int restarts;              /* runs from different initial guesses (1: just the file's) */
   const char *output_dir;    /* NULL: no files */
   int quiet;
 } prp_train_problem;
@@ -113,6 +114,15 @@ double prp_schedule_value(const prp_schedule *s, double p);
 
 /* Trains; returns NULL on success (result filled) or a malloc'd error message. */
 char *prp_train_run(const prp_train_problem *pb, prp_train_result *result);
+
+/* Restarts: n runs of the same problem, the first from the file's guesses, the
+ * others from guesses drawn in the bounds (seeded), each with seed + k and its
+ * own output subdirectory restart_K. *best is the finished run of lowest loss
+ * (-1 if none). Returns NULL or a malloc'd error. */
+char *prp_train_restarts(const prp_train_problem *pb, int n, double tol, prp_train_result *results, int *best);
+/* 1 if every unknown with a known truth is within tol of it, relative to the
+ * width of its bounds (or to max(1, |truth|) when unbounded), and the run finished. */
+int prp_train_success(const prp_train_problem *pb, const prp_train_result *res, double tol);
 
 /* The loss and its gradient at given network parameters and unknowns (as the
  * optimiser sees them: params then the unknowns' raw values), on fixed point

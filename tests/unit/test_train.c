@@ -67,7 +67,7 @@ static void gradient_check(const char *path, int relax) {
   double x[40 * 4], u[40];
   synthetic_observations(prog, 40, x, u);
   prp_plan plan;
-  prp_plan_options opt = {relax, -1, -1, NULL, 1, 64};   /* gradient checks need f64 */
+  prp_plan_options opt = {.relax = relax, .epochs = -1, .seed = -1, .quiet = 1, .precision = 64};  /* gradient checks need f64 */
   assert_int_equal(prp_plan_compile(prog, jit, &opt, &diag, 40, x, u, &plan), 0);
   shrink(&plan.problem);
   char *err = NULL;
@@ -130,7 +130,7 @@ static void train_poisson(prp_train_result *res, const char *dir, int write_file
   prp_plan plan;
   char out[600];
   snprintf(out, sizeof out, "%s/out", dir);
-  prp_plan_options opt = {1, -1, -1, out, 1, 0};
+  prp_plan_options opt = {.relax = 1, .epochs = -1, .seed = -1, .output = out, .quiet = 1};
   assert_int_equal(prp_plan_build(prog, jit, &opt, &diag, &plan), 0);
   if (!write_files) plan.problem.output_dir = NULL;
   char *err = prp_train_run(&plan.problem, res);
@@ -176,7 +176,9 @@ static void test_single_precision_agrees(void **state) {
   double x[40 * 4], u[40];
   synthetic_observations(prog, 40, x, u);
   prp_plan p64, p32;
-  prp_plan_options o64 = {1, -1, -1, NULL, 1, 64}, o32 = {1, -1, -1, NULL, 1, 32};
+  prp_plan_options o64 = {.relax = 1, .epochs = -1, .seed = -1, .quiet = 1, .precision = 64};
+  prp_plan_options o32 = o64;
+  o32.precision = 32;
   assert_int_equal(prp_plan_compile(prog, jit, &o64, &diag, 40, x, u, &p64), 0);
   assert_int_equal(prp_plan_compile(prog, jit, &o32, &diag, 40, x, u, &p32), 0);
   shrink(&p64.problem);
