@@ -209,6 +209,55 @@ static void test_single_precision_agrees(void **state) {
   ast_program_free(prog);
 }
 
+static void test_success_predicate(void **state) {
+  prp_train_problem pb = {.n_unknowns = 2};
+  pb.unknowns[0] = (prp_train_unknown){.name = "xs", .lo = 0, .hi = 2, .truth = 0.6};
+  pb.unknowns[1] = (prp_train_unknown){.name = "q", .lo = -INFINITY, .hi = INFINITY, .truth = NAN};
+  prp_train_result r = {.unknowns = {0.69, 123}};
+  assert_true(prp_train_success(&pb, &r, 0.05));    /* 0.09 <= 0.05 * 2; q's truth unknown */
+  r.unknowns[0] = 0.71;
+  assert_false(prp_train_success(&pb, &r, 0.05));
+  r.unknowns[0] = 0.6;
+  r.stopped = 2;
+  assert_false(prp_train_success(&pb, &r, 0.05));  /* a run that did not finish never succeeds */
+  pb.unknowns[0].truth = NAN;
+  r.stopped = 0;
+  assert_false(prp_train_success(&pb, &r, 0.05));  /* nothing to compare with */
+}
+
+static void test_restarts_draw_guesses_in_bounds(void **state) {
+  char dir[] = "/tmp/prp-restart-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  write_poisson(dir);
+  char path[600];
+  snprintf(path, sizeof path, "%s/poisson1d.prp", dir);
+  prp_diag diag;
+  prp_diag_init(&diag, stderr, 0);
+  ast_program *prog = load(path, &diag);
+  prp_plan plan;
+  prp_plan_options opt = {.relax = 1, .epochs = 3, .seed = -1, .quiet = 1, .restarts = 4};
+  assert_int_equal(prp_plan_build(prog, jit, &opt, &diag, &plan), 0);
+  plan.problem.output_dir = NULL;
+  assert_int_equal(plan.problem.restarts, 4);
+  prp_train_result res[4];
+  int best;
+  assert_null(prp_train_restarts(&plan.problem, 4, 0.05, res, &best));
+  assert_true(best >= 0 && best < 4);
+  for (int k = 0; k < 4; k++) {
+    assert_int_equal(res[k].epochs_done, 3);
+    assert_true(res[k].unknowns[0] > 0 && res[k].unknowns[0] < 5);
+    assert_true(res[best].loss <= res[k].loss);
+  }
+  assert_true(res[1].unknowns[0] != res[2].unknowns[0]);   /* different starting guesses */
+  prp_plan_free(&plan);
+  ast_program_free(prog);
+  snprintf(path, sizeof path, "%s/poisson1d.prp", dir);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/poisson1d.csv", dir);
+  unlink(path);
+  rmdir(dir);
+}
+
 static void test_schedules_end_points(void **state) {
   prp_schedule s = {.name = "eps", .from = 0.05, .to = 0, .until = 0.6, .shape = PRP_SHAPE_COSINE};
   prp_shape shapes[] = {PRP_SHAPE_LINEAR, PRP_SHAPE_COSINE, PRP_SHAPE_EXP, PRP_SHAPE_STEP};
@@ -248,6 +297,8 @@ int main(void) {
   setenv("PRP_STDLIB", PRP_STDLIB_DIR, 0);
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_schedules_end_points),
+    cmocka_unit_test(test_success_predicate),
+    cmocka_unit_test(test_restarts_draw_guesses_in_bounds),
     cmocka_unit_test(test_single_precision_agrees),
     cmocka_unit_test(test_gradient_source1d),
     cmocka_unit_test(test_gradient_plume2d),
