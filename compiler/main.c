@@ -34,6 +34,7 @@ static const char usage_text[] =
   "  --output=DIR          run: write results to DIR (default results/PROBLEM)\n"
   "  --quiet               run: no progress line\n"
   "  --restarts=N          run: train from N initial guesses (the file's, then drawn in the bounds)\n"
+  "  --guess=NAME=VALUE    run: start unknown NAME at VALUE instead of the file's guess (repeatable)\n"
   "  --f32, --f64          run, emit: precision of the network and kernels (default: the file's)\n"
   "  -h, --help            show this help\n"
   "  --version             show the version of prpc and of LLVM\n"
@@ -60,6 +61,8 @@ typedef struct options {
   const char *emit;     /* ast, residual */
   int no_relax;         /* the vanilla PINN of the same file */
   long epochs, seed, restarts;  /* run: overrides, -1 when not given */
+  const char *guesses[PRP_TRAIN_MAX_UNKNOWNS];
+  int nguesses;
   const char *output;
   int quiet;
   int f32, f64;         /* precision of the kernels (and of the network in run) */
@@ -95,6 +98,7 @@ static int parse_option(options *o, const char *a) {
   else if (strncmp(a, "--epochs=", 9) == 0) return parse_count(a + 9, &o->epochs, 1);
   else if (strncmp(a, "--seed=", 7) == 0) return parse_count(a + 7, &o->seed, 0);
   else if (strncmp(a, "--restarts=", 11) == 0) return parse_count(a + 11, &o->restarts, 1);
+  else if (strncmp(a, "--guess=", 8) == 0 && o->nguesses < PRP_TRAIN_MAX_UNKNOWNS) o->guesses[o->nguesses++] = a + 8;
   else if (strncmp(a, "--output=", 9) == 0 && a[9]) o->output = a + 9;
   else if (strcmp(a, "--color=always") == 0) o->color = 1;
   else if (strcmp(a, "--color=never") == 0) o->color = 0;
@@ -179,7 +183,9 @@ static int compile_one(const options *o, const char *file) {
   if (o->emit && (strcmp(o->emit, "llvm") == 0 || strcmp(o->emit, "asm") == 0)) code = emit_kernels(o, prog);
   if (strcmp(o->command, "run") == 0) {
     prp_plan_options popt = {.relax = !o->no_relax, .epochs = o->epochs, .seed = o->seed, .output = o->output,
-                             .quiet = o->quiet, .precision = o->f32 ? 32 : o->f64 ? 64 : 0, .restarts = o->restarts};
+                             .quiet = o->quiet, .precision = o->f32 ? 32 : o->f64 ? 64 : 0, .restarts = o->restarts,
+                             .nguesses = o->nguesses};
+    memcpy(popt.guesses, o->guesses, sizeof o->guesses);
     code = prp_run(prog, &popt, &diag);
   }
   ast_program_free(prog);

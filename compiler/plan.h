@@ -18,6 +18,8 @@ typedef struct {
   int quiet;
   int precision;        /* 32 or 64 overrides the file's precision; 0 keeps it */
   long restarts;        /* > 0 overrides the file's `restarts` */
+  const char *guesses[PRP_TRAIN_MAX_UNKNOWNS];  /* "NAME=VALUE": initial guesses overriding the file's */
+  int nguesses;
 } prp_plan_options;
 
 typedef struct {
