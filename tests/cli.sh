@@ -58,5 +58,32 @@ printf 'problem p\nsensors from "never closed\n' > "$work/open_string.prp"; host
 printf 'problem p\nconst a = 1e999999\n' > "$work/huge_number.prp"; hostile huge_number
 printf 'problem p\ntrain {\n  epochs 10\n' > "$work/open_block.prp"; hostile open_block
 
+# prpc run: sensor files with errors are located at their line; option errors.
+cat > "$work/p.prp" <<'EOF'
+problem p
+space x in [0, 1]
+field u(x)
+unknown q = 0.5 in [0, 5]
+pde dxx(u) = -q * sin(x)
+boundary u = 0
+sensors from "p.csv"
+EOF
+printf 'x,u\n0.1,0.2\n0.5\n' > "$work/p.csv"
+expect "run: short row" 1 "p.prp:7:14: error: .*p.csv:3: expected 2 values, found 1" -- run --quiet "$work/p.prp"
+printf 'x,u\n0.1,0.2\n1.5,0.3\n' > "$work/p.csv"
+expect "run: point outside" 1 "p.csv:3: .*outside the domain" -- run --quiet "$work/p.prp"
+printf 'x,v\n0.1,0.2\n' > "$work/p.csv"
+expect "run: bad header" 1 "p.csv:1: .*column" -- run --quiet "$work/p.prp"
+printf 'x,u\n0.1,abc\n' > "$work/p.csv"
+expect "run: not a number" 1 "p.csv:2: .*'abc' is not a number" -- run --quiet "$work/p.prp"
+printf 'x,u\n0.1,0.2\n0.5,0.4\n' > "$work/p.csv"
+expect "run: unknown guess name" 1 "'qq' is not an unknown" -- run --quiet --guess=qq=1 "$work/p.prp"
+expect "run: guess outside bounds" 1 "q = 7 lies outside its bounds" -- run --quiet --guess=q=7 "$work/p.prp"
+expect "run: zero epochs" 2 "unknown option '--epochs=0'" -- run --epochs=0 "$work/p.prp"
+expect "run: trains" 0 "q += " -- run --quiet --epochs=20 --output="$work/out" "$work/p.prp"
+for f in history.csv result.json weights.prpstate; do
+  if [ -s "$work/out/$f" ]; then ok; else fail "run: $f missing"; fi
+done
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
