@@ -198,6 +198,11 @@ static void write_result_json(run *r, const prp_train_result *res) {
     prp_json_begin_object(j);
     prp_json_member_number(j, "value", res->unknowns[u]);
     prp_json_member_number(j, "guess", uk->guess);
+    if (isfinite(uk->lo) && isfinite(uk->hi)) {
+      prp_json_member_number(j, "lo", uk->lo);
+      prp_json_member_number(j, "hi", uk->hi);
+      prp_json_member_number(j, "width", uk->hi - uk->lo);
+    }
     if (isfinite(uk->truth)) {
       prp_json_member_number(j, "truth", uk->truth);
       prp_json_member_number(j, "error", fabs(res->unknowns[u] - uk->truth));

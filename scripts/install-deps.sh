@@ -12,7 +12,7 @@ packages=(
   libedit-dev
   libplplot-dev plplot-driver-cairo
   libzstd-dev zlib1g-dev libxml2-dev libffi-dev libedit-dev
-  tmux
+  tmux jq
 )
 
 sudo_cmd=()

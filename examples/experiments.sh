@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The paper's experiments, rerunnable: for each problem, vanilla PINN (--no-relax)
+# and PR-PINN from several initial guesses far from the truth and several seeds;
+# writes results/experiments/PROBLEM/table.md and table.csv: final error of each
+# unknown, success (every unknown within TOL of its bound width of the truth),
+# epochs and seconds to success.
+# Usage: examples/experiments.sh [PROBLEM ...]   (default: all four)
+# Environment: PRPC (default build/prpc), EPOCHS (override), SEEDS (default "1 2"),
+#              TOL (default 0.05), OUT (default results/experiments).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+prpc=${PRPC:-build/prpc}
+seeds=${SEEDS:-1 2}
+tol=${TOL:-0.05}
+out=${OUT:-results/experiments}
+
+# Initial guesses at least 40% of the domain away from the truth, per problem.
+guesses_for() {
+  case $1 in
+    source1d)        echo "xs=0.05 xs=0.1 xs=0.15 xs=0.95 xs=0.9" ;;
+    plume2d)         echo "xs=0.85,ys=0.85 xs=0.9,ys=0.1 xs=0.75,ys=0.95 xs=0.95,ys=0.5 xs=0.7,ys=0.9" ;;
+    fisher_kpp_gyre) echo "xs=1.8,ys=0.8 xs=1.6,ys=0.9 xs=1.9,ys=0.1 xs=1.5,ys=0.85 xs=1.7,ys=0.5" ;;
+    acoustic2d)      echo "xs=0.9,ys=0.1 xs=0.85,ys=0.2 xs=0.95,ys=0.9 xs=0.1,ys=0.1 xs=0.8,ys=0.05" ;;
+  esac
+}
+
+# Epoch from which every unknown stays within tol (of its bound width) of the truth, or "-".
+epochs_to_success() {  # history.csv result.json
+  local names widths truths
+  names=$(jq -r '.unknowns | to_entries[] | select(.value.truth != null) | .key' "$2" | paste -sd' ')
+  truths=$(jq -r '.unknowns | to_entries[] | select(.value.truth != null) | .value.truth' "$2" | paste -sd' ')
+  widths=$(jq -r '.unknowns | to_entries[] | select(.value.truth != null) | .value.width // 1' "$2" | paste -sd' ')
+  awk -F, -v names="$names" -v truths="$truths" -v widths="$widths" -v tol="$tol" '
+    NR == 1 { n = split(names, nm, " "); split(truths, tr, " "); split(widths, wd, " ");
+              for (i = 1; i <= NF; i++) col[$i] = i; next }
+    { ok = 1; for (k = 1; k <= n; k++) { d = $(col[nm[k]]) - tr[k]; if (d < 0) d = -d; if (d > tol * wd[k]) ok = 0 }
+      if (ok && first == "") first = $1; if (!ok) first = "" }
+    END { print (first == "" ? "-" : first) }' "$1"
+}
+
+run_problem() {
+  local problem=$1 file=examples/$1.prp dir=$out/$1
+  mkdir -p "$dir"
+  local csv=$dir/table.csv md=$dir/table.md
+  echo "method,guess,seed,$(jq -rn --arg p "$problem" '"unknowns"'),status,errors,success,epochs_to_success,seconds" > "$csv"
+  {
+    echo "| method | initial guess | seed | final estimate | error | success | epochs to success | seconds |"
+    echo "|---|---|---|---|---|---|---|---|"
+  } > "$md"
+  local extra=()
+  [ -n "${EPOCHS:-}" ] && extra+=(--epochs="$EPOCHS")
+  for method in vanilla pr-pinn; do
+    for guess in $(guesses_for "$problem"); do
+      for seed in $seeds; do
+        local run=$dir/$method-${guess//[=,]/_}-s$seed args=()
+        IFS=, read -ra parts <<< "$guess"
+        for p in "${parts[@]}"; do args+=(--guess="$p"); done
+        [ "$method" = vanilla ] && args+=(--no-relax)
+        "$prpc" run --quiet --seed="$seed" --output="$run" "${args[@]}" "${extra[@]}" "$file" > "$run.log" 2>&1 || true
+        [ -f "$run/result.json" ] || { echo "| $method | $guess | $seed | (failed: see $run.log) | | | | |" >> "$md"; continue; }
+        local est err ok steps secs
+        est=$(jq -r '[.unknowns | to_entries[] | "\(.key)=\(.value.value | . * 1000 | round / 1000)"] | join(", ")' "$run/result.json")
+        err=$(jq -r '[.unknowns | to_entries[] | select(.value.error != null) | "\(.value.error | . * 1000 | round / 1000)"] | join(", ")' "$run/result.json")
+        ok=$(jq -r --argjson tol "$tol" '[.unknowns[] | select(.truth != null) | .error <= $tol * (.width // 1)] | all' "$run/result.json")
+        steps=$(epochs_to_success "$run/history.csv" "$run/result.json")
+        secs=$(jq -r '.seconds | . * 10 | round / 10' "$run/result.json")
+        echo "| $method | $guess | $seed | $est | $err | $ok | $steps | $secs |" >> "$md"
+        echo "$method,\"$guess\",$seed,\"$est\",$(jq -r .status "$run/result.json"),\"$err\",$ok,$steps,$secs" >> "$csv"
+        echo "$problem $method $guess seed $seed: $est (error $err) success=$ok"
+      done
+    done
+  done
+  for method in vanilla pr-pinn; do
+    local n s
+    n=$(grep -c "^$method," "$csv" || true)
+    s=$(grep -c "^$method,.*,true," "$csv" || true)
+    echo "$problem $method: success $s/$n" | tee -a "$dir/summary.txt"
+  done
+}
+
+problems=("$@")
+[ ${#problems[@]} -gt 0 ] || problems=(source1d plume2d fisher_kpp_gyre acoustic2d)
+for p in "${problems[@]}"; do run_problem "$p"; done
