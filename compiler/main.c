@@ -11,6 +11,7 @@
 #include "codegen.h"
 #include "residual.h"
 #include "run.h"
+#include "simulate.h"
 
 static const char usage_text[] =
   "usage: prpc COMMAND [OPTIONS] FILE.prp\n"
@@ -23,6 +24,7 @@ static const char usage_text[] =
   "  emit --residual FILE  print the PR-PINN residuals, their jets and every partial derivative\n"
   "  emit --llvm FILE      print the residual kernels as optimised LLVM IR (--f32: single precision)\n"
   "  emit --asm FILE       print the residual kernels as assembly for this machine\n"
+  "  simulate FILE -o OUT  simulate the truth block; write its observations as CSV (default sensors.csv)\n"
   "  run FILE              compile the residual kernels, train, and write results, history and plots\n"
   "\n"
   "options:\n"
@@ -31,7 +33,7 @@ static const char usage_text[] =
   "  --no-relax            the vanilla PINN of the same file (ignore the relax block)\n"
   "  --epochs=N            run: train N epochs instead of the file's number\n"
   "  --seed=N              run: use this seed instead of the file's\n"
-  "  --output=DIR          run: write results to DIR (default results/PROBLEM)\n"
+  "  --output=DIR, -o DIR  run: write results to DIR (default results/PROBLEM); simulate: the CSV file\n"
   "  --quiet               run: no progress line\n"
   "  --restarts=N          run: train from N initial guesses (the file's, then drawn in the bounds)\n"
   "  --guess=NAME=VALUE    run: start unknown NAME at VALUE instead of the file's guess (repeatable)\n"
@@ -121,6 +123,11 @@ static int parse_command_line(options *o, int argc, char **argv) {
       printf("prpc %s (LLVM %s)\n", PRP_VERSION, PRP_LLVM_VERSION);
       return PRP_EXIT_OK;
     }
+    if (strcmp(a, "-o") == 0) {
+      if (i + 1 >= argc) return usage_error("%s", "-o needs a file name");
+      o->output = argv[++i];
+      continue;
+    }
     if (a[0] == '-' && a[1]) {
       if (!parse_option(o, a)) return usage_error("unknown option '%s'", a);
     } else if (!o->command) o->command = a;
@@ -168,6 +175,25 @@ static int emit_kernels(const options *o, const ast_program *prog) {
   return PRP_EXIT_OK;
 }
 
+/* prpc simulate: the truth block's observations, written as a sensor file. */
+static int simulate_command(const options *o, const ast_program *prog, prp_diag *diag) {
+  prp_jit *jit = prp_jit_create();
+  if (!jit) prp_internal_error("cannot start the JIT: %s", prp_jit_create_error());
+  prp_observations obs;
+  int code = prp_simulate_truth(prog, jit, diag, &obs);
+  const char *path = o->output ? o->output : "sensors.csv";
+  char *err = code ? NULL : prp_observations_write_csv(prog, &obs, path);
+  if (err) {
+    prp_error_plain(diag, "%s", err);
+    free(err);
+    code = PRP_EXIT_RUNTIME;
+  }
+  if (!code && !o->quiet) printf("%zu observations written to %s (noise std %g)\n", obs.n, path, obs.noise_std);
+  prp_observations_free(&obs);
+  prp_jit_destroy(jit);
+  return code;
+}
+
 /* Runs the front end on one file and prints what `emit` asks for. */
 static int compile_one(const options *o, const char *file) {
   prp_diag diag;
@@ -181,6 +207,7 @@ static int compile_one(const options *o, const char *file) {
   if (o->emit && strcmp(o->emit, "residual") == 0) prp_emit_residuals(prog, !o->no_relax, stdout);
   int code = PRP_EXIT_OK;
   if (o->emit && (strcmp(o->emit, "llvm") == 0 || strcmp(o->emit, "asm") == 0)) code = emit_kernels(o, prog);
+  if (strcmp(o->command, "simulate") == 0) code = simulate_command(o, prog, &diag);
   if (strcmp(o->command, "run") == 0) {
     prp_plan_options popt = {.relax = !o->no_relax, .epochs = o->epochs, .seed = o->seed, .output = o->output,
                              .quiet = o->quiet, .precision = o->f32 ? 32 : o->f64 ? 64 : 0, .restarts = o->restarts,
@@ -194,7 +221,7 @@ static int compile_one(const options *o, const char *file) {
 
 static int run_command(const options *o) {
   int is_check = strcmp(o->command, "check") == 0, is_emit = strcmp(o->command, "emit") == 0;
-  int is_run = strcmp(o->command, "run") == 0;
+  int is_run = strcmp(o->command, "run") == 0 || strcmp(o->command, "simulate") == 0;
   if (!is_check && !is_emit && !is_run) return usage_error("unknown command '%s'", o->command);
   if (!o->file) return usage_error("'%s' needs a FILE.prp", o->command);
   if (is_emit && !o->emit) return usage_error("%s", "emit needs what to print: --ast, --residual, --llvm or --asm");

@@ -3,6 +3,7 @@
 #include "plan.h"
 #include "check.h"
 #include "csv.h"
+#include "simulate.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,15 @@ static int read_sensor_file(const ast_program *prog, prp_diag *diag, size_t *n, 
 int prp_plan_observations(const ast_program *prog, prp_jit *jit, prp_diag *diag, size_t *n, double **x, double **u) {
   if (prog->problem.sensors && prog->problem.sensors->sensors.kind == SENSORS_FILE)
     return read_sensor_file(prog, diag, n, x, u);
-  prp_error(diag, prog->problem.truth->loc, "observations from a truth block need the simulator, which this build of prpc lacks");
-  return -1;
+  prp_observations obs;
+  if (prp_simulate_truth(prog, jit, diag, &obs) != 0) {
+    prp_observations_free(&obs);
+    return -1;
+  }
+  *n = obs.n;
+  *x = obs.coords;
+  *u = obs.u;
+  obs.coords = obs.u = NULL;
+  prp_observations_free(&obs);
+  return 0;
 }
