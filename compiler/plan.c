@@ -56,6 +56,7 @@ static void train_options(const ast_program *prog, const prp_plan_options *opt, 
   tp->log_every = (int)first_number(find_option(t, "log"), log_every > 0 ? log_every : 1);
   tp->quiet = opt->quiet;
   tp->restarts = (int)first_number(find_option(t, "restarts"), 1);
+  tp->threads = (int)first_number(find_option(t, "threads"), 1);
   if (opt->restarts > 0) tp->restarts = (int)opt->restarts;
   const ast_option *prec = find_option(t, "precision");
   tp->single = has_word(prec, "f32");

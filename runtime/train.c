@@ -4,6 +4,7 @@
  * written to the output directory. NaN/Inf stops with the epoch and the term;
  * Ctrl-C stops cleanly; both keep the last finite state. */
 #include "train_internal.h"
+#include <cblas.h>
 #include "csv.h"
 #include "json.h"
 #include "optim.h"
@@ -287,6 +288,7 @@ static void finish(run *r, prp_train_result *res) {
 char *prp_train_run(const prp_train_problem *pb, prp_train_result *res) {
   memset(res, 0, sizeof *res);
   run r = {.pb = pb, .start = prp_now()};
+  openblas_set_num_threads(pb->threads > 0 ? pb->threads : 1);
   char *err = NULL;
   if (pb->output_dir && (err = prp_make_dirs(pb->output_dir))) return err;
   r.s = prp_train_session_new(pb, &err);

@@ -98,6 +98,7 @@ typedef struct {
   int restarts;              /* runs from different initial guesses (1: just the file's) */
   const char *output_dir;    /* NULL: no files */
   int quiet;
+  int threads;               /* BLAS threads (0: 1); the same seed and thread count give the same run */
 } prp_train_problem;
 
 typedef struct {

@@ -13,13 +13,19 @@ export NO_COLOR=1
 
 step() { printf '\n==== %s\n' "$*"; }
 
-build_and_test() {  # DIR CMAKE-ARGS...
+build_and_test() {  # DIR [--fast] CMAKE-ARGS...: --fast leaves out the tests labelled slow
   local dir=$1; shift
+  local select=()
+  if [ "${1:-}" = --fast ]; then select=(-LE slow); shift; fi
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" > "$dir.configure.log" 2>&1 \
     || { cat "$dir.configure.log"; return 1; }
   cmake --build "$dir" -j "$jobs" 2>&1 | grep -E 'error|warning' || true
   cmake --build "$dir" -j "$jobs" > /dev/null
-  ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 600
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 600 "${select[@]}"
+  if [ ${#select[@]} -gt 0 ]; then
+    echo "not run in this build (slow numerical experiments, run in the normal build above):"
+    ctest --test-dir "$dir" -N -L slow | grep 'Test *#' || true
+  fi
 }
 
 mkdir -p build
@@ -30,7 +36,7 @@ if [ "$quick" = 0 ]; then
   step "build and test under AddressSanitizer and UndefinedBehaviorSanitizer"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
-  build_and_test build-asan -DPRP_SANITIZE=ON
+  build_and_test build-asan --fast -DPRP_SANITIZE=ON
 
   step "fuzz the parser for ${fuzz_seconds}s (libFuzzer, ASan, UBSan)"
   CC=/usr/lib/llvm-19/bin/clang cmake -S . -B build-fuzz -DPRP_FUZZ=ON -DPRP_SANITIZE=ON \
