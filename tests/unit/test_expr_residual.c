@@ -213,10 +213,10 @@ static double fisher_relaxed(const point *p) {
          p->eta * (p->obs - p->u * p->w);
 }
 
-/* source1d: dt(u) + v dx(u) - D dxx(u) = q gaussian1d(x, xs, sigma), v = 0.5, D = 5e-4 */
+/* source1d: dt(u) + v dx(u) - D dxx(u) = q gaussian1d(x, xs, sigma), v = 0.5, D = 5e-4, q = 1 */
 static double source1d_source(const point *p, double s) {
   double x = p->c[0];
-  return p->th[1] * exp(-sq(x - p->th[0]) / (2 * s * s)) / (s * sqrt(2 * M_PI));
+  return 1.0 * exp(-sq(x - p->th[0]) / (2 * s * s)) / (s * sqrt(2 * M_PI));
 }
 
 static double source1d_relaxed(const point *p) {
