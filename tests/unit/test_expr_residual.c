@@ -192,12 +192,11 @@ static double plume_physical(const point *p) {
   return p->u_t - 0.002 * p->lap - p->th[2] * gaussian2d(x, y, p->th[0], p->th[1], 0.02);
 }
 
-/* acoustic2d: dtt(u) - c^2 lap(u) = bump2d(x, y, xs, ys, sigma) ricker(t, 8, 0.15) */
+/* acoustic2d: dtt(u) - c^2 lap(u) = 2 gaussian2d(x, y, xs, ys, sigma) ricker(t, 8, 0.15) */
 static double acoustic_source(const point *p, double s) {
   double x = p->c[0], y = p->c[1], t = p->c[2];
   double a = M_PI * 8 * (t - 0.15);
-  double bump = exp(-(sq(x - p->th[0]) + sq(y - p->th[1])) / (2 * s * s));
-  return bump * (1 - 2 * a * a) * exp(-a * a);
+  return 2 * gaussian2d(x, y, p->th[0], p->th[1], s) * (1 - 2 * a * a) * exp(-a * a);
 }
 
 static double acoustic_relaxed(const point *p) {
