@@ -10,6 +10,7 @@
 #include "parse.h"
 #include "codegen.h"
 #include "residual.h"
+#include "build.h"
 #include "run.h"
 #include "simulate.h"
 
@@ -25,6 +26,7 @@ static const char usage_text[] =
   "  emit --llvm FILE      print the residual kernels as optimised LLVM IR (--f32: single precision)\n"
   "  emit --asm FILE       print the residual kernels as assembly for this machine\n"
   "  simulate FILE -o OUT  simulate the truth block; write its observations as CSV (default sensors.csv)\n"
+  "  build FILE -o PROG    compile FILE into a standalone program that trains like run (no prpc or LLVM needed)\n"
   "  run FILE              compile the residual kernels, train, and write results, history and plots\n"
   "\n"
   "options:\n"
@@ -66,6 +68,7 @@ typedef struct options {
   const char *guesses[PRP_TRAIN_MAX_UNKNOWNS];
   int nguesses;
   const char *output;
+  const char *program;  /* -o: the program of build, the CSV file of simulate */
   int quiet;
   int f32, f64;         /* precision of the kernels (and of the network in run) */
   int color;            /* -1 auto */
@@ -125,7 +128,7 @@ static int parse_command_line(options *o, int argc, char **argv) {
     }
     if (strcmp(a, "-o") == 0) {
       if (i + 1 >= argc) return usage_error("%s", "-o needs a file name");
-      o->output = argv[++i];
+      o->program = argv[++i];
       continue;
     }
     if (a[0] == '-' && a[1]) {
@@ -181,7 +184,7 @@ static int simulate_command(const options *o, const ast_program *prog, prp_diag 
   if (!jit) prp_internal_error("cannot start the JIT: %s", prp_jit_create_error());
   prp_observations obs;
   int code = prp_simulate_truth(prog, jit, diag, &obs);
-  const char *path = o->output ? o->output : "sensors.csv";
+  const char *path = o->program ? o->program : o->output ? o->output : "sensors.csv";
   char *err = code ? NULL : prp_observations_write_csv(prog, &obs, path);
   if (err) {
     prp_error_plain(diag, "%s", err);
@@ -208,12 +211,13 @@ static int compile_one(const options *o, const char *file) {
   int code = PRP_EXIT_OK;
   if (o->emit && (strcmp(o->emit, "llvm") == 0 || strcmp(o->emit, "asm") == 0)) code = emit_kernels(o, prog);
   if (strcmp(o->command, "simulate") == 0) code = simulate_command(o, prog, &diag);
-  if (strcmp(o->command, "run") == 0) {
+  if (strcmp(o->command, "run") == 0 || strcmp(o->command, "build") == 0) {
     prp_plan_options popt = {.relax = !o->no_relax, .epochs = o->epochs, .seed = o->seed, .output = o->output,
                              .quiet = o->quiet, .precision = o->f32 ? 32 : o->f64 ? 64 : 0, .restarts = o->restarts,
                              .nguesses = o->nguesses};
     memcpy(popt.guesses, o->guesses, sizeof o->guesses);
-    code = prp_run(prog, &popt, &diag);
+    code = strcmp(o->command, "run") == 0 ? prp_run(prog, &popt, &diag)
+                                          : prp_build_command(prog, &popt, o->program, &diag);
   }
   ast_program_free(prog);
   return code;
@@ -221,8 +225,10 @@ static int compile_one(const options *o, const char *file) {
 
 static int run_command(const options *o) {
   int is_check = strcmp(o->command, "check") == 0, is_emit = strcmp(o->command, "emit") == 0;
-  int is_run = strcmp(o->command, "run") == 0 || strcmp(o->command, "simulate") == 0;
+  int is_build = strcmp(o->command, "build") == 0;
+  int is_run = strcmp(o->command, "run") == 0 || strcmp(o->command, "simulate") == 0 || is_build;
   if (!is_check && !is_emit && !is_run) return usage_error("unknown command '%s'", o->command);
+  if (is_build && !o->program) return usage_error("%s", "build needs -o PROG");
   if (!o->file) return usage_error("'%s' needs a FILE.prp", o->command);
   if (is_emit && !o->emit) return usage_error("%s", "emit needs what to print: --ast, --residual, --llvm or --asm");
   int worst = PRP_EXIT_OK;

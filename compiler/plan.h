@@ -27,6 +27,7 @@ typedef struct {
   prp_residuals residuals;
   prp_kernel_plan kernels;        /* kernel k serves problem.terms[k] */
   char term_names[PRP_TRAIN_MAX_TERMS][48];
+  double output_scale;            /* u = g + m * output_scale * N: the largest |observation| */
   char *output_dir;
   double *obs_x, *obs_u;
 } prp_plan;

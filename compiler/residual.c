@@ -126,7 +126,17 @@ void prp_residuals_build(const ast_program *prog, int relax, prp_residuals *r) {
   prp_residuals_build_ex(prog, relax, 1, r);
 }
 
+static void build_residuals(const ast_program *prog, int relax, int transform, double scale, prp_residuals *r);
+
 void prp_residuals_build_ex(const ast_program *prog, int relax, int transform, prp_residuals *r) {
+  build_residuals(prog, relax, transform, 1, r);
+}
+
+void prp_residuals_build_scaled(const ast_program *prog, int relax, double output_scale, prp_residuals *r) {
+  build_residuals(prog, relax, 1, output_scale, r);
+}
+
+static void build_residuals(const ast_program *prog, int relax, int transform, double scale, prp_residuals *r) {
   PRP_ASSERT(prog->checked && prog->problem.pde && prog->problem.field);
   const prp_problem *pb = &prog->problem;
   memset(r, 0, sizeof *r);
@@ -140,7 +150,10 @@ void prp_residuals_build_ex(const ast_program *prog, int relax, int transform, p
     r->eps = r->eta = PRP_NODE_NONE;
     r->nscalars = PRP_SCALAR_DILATED;
   }
-  if (transform) prp_output_transform_build(prog, r->dag, &r->transform);
+  if (transform) {
+    prp_output_transform_build(prog, r->dag, &r->transform);
+    prp_output_transform_scale(r->dag, &r->transform, scale);
+  }
   int max_terms = 2 + pb->ninitials;
   for (int i = 0; i < pb->nboundaries; i++)
     max_terms += pb->boundaries[i]->nfaces ? pb->boundaries[i]->nfaces : 2 * pb->nspace;

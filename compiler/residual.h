@@ -118,6 +118,8 @@ void prp_residuals_build(const ast_program *prog, int relax, prp_residuals *out)
 /* The same; transform = 0 keeps hard conditions as ordinary terms in the jets of u
  * (no output transform), which is eq. (3) exactly, as the residual tests check it. */
 void prp_residuals_build_ex(const ast_program *prog, int relax, int transform, prp_residuals *out);
+/* The residuals with the output scaled: u = g + m * output_scale * N (transform.h). */
+void prp_residuals_build_scaled(const ast_program *prog, int relax, double output_scale, prp_residuals *out);
 void prp_residuals_free(prp_residuals *r);
 
 /* The truth's PDE residual lhs - rhs, lowered into dag: the truth block's own

@@ -59,6 +59,16 @@ void prp_output_transform_build(const ast_program *prog, prp_dag *dag, prp_outpu
   prp_lowering_free(l);
 }
 
+void prp_output_transform_scale(prp_dag *dag, prp_output_transform *tr, double scale) {
+  if (scale == 1) return;
+  if (!tr->active) {
+    tr->m = prp_const(dag, 1);
+    tr->g = prp_const(dag, 0);
+    tr->active = 1;
+  }
+  tr->m = prp_mul(dag, prp_const(dag, scale), tr->m);
+}
+
 static int binomial(int n, int k) { return k == 0 || k == n ? 1 : n; }  /* n <= 2 */
 
 /* The jet of u with these orders, in the jets of N (Leibniz rule, order <= 2). */

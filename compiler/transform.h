@@ -20,6 +20,11 @@ typedef struct {
 /* Builds m and g from prog's hard conditions. */
 void prp_output_transform_build(const ast_program *prog, prp_dag *dag, prp_output_transform *tr);
 
+/* Output scaling: u = g + m * scale * N, so a network whose output is O(1)
+ * represents a field of size `scale` (the observations' size). Activates the
+ * transform (m = 1, g = 0) when no condition is hard. */
+void prp_output_transform_scale(prp_dag *dag, prp_output_transform *tr, double scale);
+
 /* Rewrites value (in the jets of u) into the jets of N. */
 prp_node prp_output_transform_apply(const ast_program *prog, prp_dag *dag, const prp_output_transform *tr,
                                     prp_node value);

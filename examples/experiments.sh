@@ -6,7 +6,9 @@
 # epochs and seconds to success.
 # Usage: examples/experiments.sh [PROBLEM ...]   (default: all four)
 # Environment: PRPC (default build/prpc), EPOCHS (override), SEEDS (default "1 2"),
-#              TOL (default 0.05), OUT (default results/experiments).
+#              TOL (default 0.05), OUT (default results/experiments),
+#              REDUCED=1: a smaller network (3x64) and 2048 collocation points, to fit a
+#              2-core machine; the tables say which configuration they ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prpc=${PRPC:-build/prpc}
@@ -41,6 +43,11 @@ epochs_to_success() {  # history.csv result.json
 run_problem() {
   local problem=$1 file=examples/$1.prp dir=$out/$1
   mkdir -p "$dir"
+  if [ "${REDUCED:-0}" = 1 ]; then
+    sed -e 's/network mlp([0-9, ]*)/network mlp(64, 64, 64)/' -e 's/collocation [0-9]*/collocation 2048/' "$file" > "$dir/$problem.prp"
+    file=$dir/$problem.prp
+  fi
+  echo "configuration: $(grep -E '^network|^ *epochs|^ *collocation' "$file" | tr -s ' ' | paste -sd';')${EPOCHS:+; epochs $EPOCHS}" > "$dir/config.txt"
   local csv=$dir/table.csv md=$dir/table.md
   echo "method,guess,seed,$(jq -rn --arg p "$problem" '"unknowns"'),status,errors,success,epochs_to_success,seconds" > "$csv"
   {

@@ -1,6 +1,10 @@
-/* Runtime, training: the summary printed after training; see train_report.h. */
+/* Runtime, training: train once or with restarts and print the summary; see
+ * train_report.h. */
 #include "train_report.h"
 #include <math.h>
+#include <stdlib.h>
+
+enum { EXIT_FAILED = 3, EXIT_INTERRUPTED = 130 };   /* compiler/diag.h's numbers */
 
 void prp_train_print_summary(FILE *out, const prp_train_problem *pb, const prp_train_result *res) {
   fprintf(out, "%s: %s after %d epochs in %.1f s, loss %.3e\n", pb->problem_name,
@@ -15,6 +19,62 @@ void prp_train_print_summary(FILE *out, const prp_train_problem *pb, const prp_t
   if (pb->output_dir) fprintf(out, "results in %s/\n", pb->output_dir);
 }
 
+void prp_train_print_restarts(FILE *out, const prp_train_problem *pb, const prp_train_result *res, int n, int best) {
+  int successes = 0, known = 0;
+  for (int u = 0; u < pb->n_unknowns; u++) known |= isfinite(pb->unknowns[u].truth);
+  fprintf(out, "%-8s", "restart");
+  for (int u = 0; u < pb->n_unknowns; u++) fprintf(out, " %12s", pb->unknowns[u].name);
+  fprintf(out, " %12s %8s\n", "loss", known ? "success" : "");
+  for (int k = 0; k < n; k++) {
+    int ok = prp_train_success(pb, &res[k], PRP_TRAIN_SUCCESS_TOLERANCE);
+    successes += ok;
+    fprintf(out, "%-8d", k);
+    for (int u = 0; u < pb->n_unknowns; u++) fprintf(out, " %12.6g", res[k].unknowns[u]);
+    fprintf(out, " %12.4e %8s\n", res[k].loss, known ? (ok ? "yes" : "no") : "");
+  }
+  if (known)
+    fprintf(out, "success rate: %d/%d (every unknown within %.0f%% of its bound width of the truth)\n", successes, n,
+            100 * PRP_TRAIN_SUCCESS_TOLERANCE);
+  if (best >= 0) {
+    fprintf(out, "best (lowest loss): restart %d:", best);
+    for (int u = 0; u < pb->n_unknowns; u++) fprintf(out, " %s = %g", pb->unknowns[u].name, res[best].unknowns[u]);
+    fprintf(out, "\n");
+  }
+}
+
 int prp_train_exit_status(const prp_train_result *res) {
-  return res->stopped == 0 ? 0 : res->stopped == 1 ? 130 : 3;
+  return res->stopped == 0 ? 0 : res->stopped == 1 ? EXIT_INTERRUPTED : EXIT_FAILED;
+}
+
+static int train_restarts(const prp_train_problem *pb, const char *program) {
+  int n = pb->restarts > PRP_TRAIN_MAX_RESTARTS ? PRP_TRAIN_MAX_RESTARTS : pb->restarts, best;
+  prp_train_result *res = calloc((size_t)n, sizeof *res);
+  char *err = prp_train_restarts(pb, n, PRP_TRAIN_SUCCESS_TOLERANCE, res, &best);
+  int code = 0;
+  if (err) {
+    fprintf(stderr, "%s: error: %s\n", program, err);
+    free(err);
+    code = EXIT_FAILED;
+  } else {
+    prp_train_print_restarts(stdout, pb, res, n, best);
+  }
+  free(res);
+  return code;
+}
+
+static int train_once(const prp_train_problem *pb, const char *program) {
+  prp_train_result res;
+  char *err = prp_train_run(pb, &res);
+  if (err) {
+    fprintf(stderr, "%s: error: %s\n", program, err);
+    free(err);
+    return EXIT_FAILED;
+  }
+  prp_train_print_summary(stdout, pb, &res);
+  if (res.stopped == 2) fprintf(stderr, "%s: error: %s\n", program, res.message);
+  return prp_train_exit_status(&res);
+}
+
+int prp_train_and_report(const prp_train_problem *pb, const char *program) {
+  return pb->restarts > 1 ? train_restarts(pb, program) : train_once(pb, program);
 }

@@ -109,6 +109,7 @@ static const field problem_fields[] = {
   INT(prp_train_problem, u_obs_slot, -1, BIG),
   REAL(prp_train_problem, nudge_width),
   FLD(prp_train_problem, "n_obs", F_SIZE, n_obs, 1, 0, (long long)1 << 40),
+  INT(prp_train_problem, single, 0, 1),
   FLD(prp_train_problem, "net.n_inputs", F_INT, net.n_inputs, 1, 0, PRP_MLP_MAX_INPUTS),
   FLD(prp_train_problem, "net.n_hidden", F_INT, net.n_hidden, 1, 0, PRP_MLP_MAX_HIDDEN),
   FLD(prp_train_problem, "net.widths", F_INT, net.widths, PRP_MLP_MAX_HIDDEN, 0, BIG),
@@ -128,6 +129,8 @@ static const field problem_fields[] = {
   INT(prp_train_problem, resample_every, -BIG, BIG),
   FLD(prp_train_problem, "seed", F_U64, seed, 1, 0, 0),
   INT(prp_train_problem, log_every, -BIG, BIG),
+  INT(prp_train_problem, restarts, -BIG, BIG),
+  INT(prp_train_problem, threads, -BIG, BIG),
   STR(prp_train_problem, output_dir),
   INT(prp_train_problem, quiet, 0, 1),
 };
@@ -164,6 +167,33 @@ void prp_train_set_epochs(prp_train_problem *pb, const prp_train_epoch_rules *ru
       if (!isnan(rules->at_epochs[k][i])) s->at[i] = rules->at_epochs[k][i] / per;
   }
   if (rules->log_every_auto) pb->log_every = epochs / 200 > 0 ? epochs / 200 : 1;
+}
+
+static char *message(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *msg = malloc((size_t)n + 1);
+  va_start(ap, fmt);
+  vsnprintf(msg, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return msg;
+}
+
+char *prp_train_set_guess(prp_train_problem *pb, const char *arg) {
+  const char *eq = strchr(arg, '=');
+  char *end = NULL;
+  double v = eq ? strtod(eq + 1, &end) : 0;
+  if (!eq || end == eq + 1 || *end || !isfinite(v)) return message("--guess expects NAME=VALUE, not '%s'", arg);
+  size_t len = (size_t)(eq - arg);
+  int k = 0;
+  while (k < pb->n_unknowns && (strncmp(pb->unknowns[k].name, arg, len) != 0 || pb->unknowns[k].name[len] != '\0')) k++;
+  if (k == pb->n_unknowns) return message("--guess: '%.*s' is not an unknown of this problem", (int)len, arg);
+  prp_train_unknown *u = &pb->unknowns[k];
+  if (!(v >= u->lo && v <= u->hi)) return message("--guess: %s = %g lies outside its bounds [%g, %g]", u->name, v, u->lo, u->hi);
+  u->guess = v;
+  return NULL;
 }
 
 /* ---- writing ---------------------------------------------------------------------- */
@@ -213,10 +243,15 @@ static void write_fields(FILE *f, const void *base, const field *fields, size_t 
   for (size_t i = 0; i < n; i++) write_field(f, base, &fields[i]);
 }
 
+static _Noreturn void out_of_memory(void) {
+  fputs("prp: out of memory while serialising the problem\n", stderr);
+  abort();
+}
+
 char *prp_train_serialize(const prp_train_problem *pb, const prp_train_meta *meta, size_t *size) {
   char *text = NULL;
   FILE *f = open_memstream(&text, size);
-  assert(f && "open_memstream failed: out of memory");
+  if (!f) out_of_memory();
   prp_train_meta none = {0};
   prp_train_epoch_rules_none(&none.epochs);
   if (!meta) meta = &none;
@@ -241,9 +276,7 @@ char *prp_train_serialize(const prp_train_problem *pb, const prp_train_meta *met
   fputs("\nobs_u", f);
   write_reals(f, pb->obs_u, pb->n_obs);
   fputs("\nend\n", f);
-  int failed = ferror(f);
-  fclose(f);
-  assert(!failed && "writing the problem to memory failed");
+  if (ferror(f) | fclose(f)) out_of_memory();
   return text;
 }
 
@@ -263,9 +296,7 @@ static int fail(reader *r, const char *fmt, ...) {
   va_end(ap);
   int line = 1;
   for (const char *q = r->start; q < r->p; q++) line += *q == '\n';
-  size_t n = strlen(msg) + 64;
-  r->err = malloc(n);
-  snprintf(r->err, n, "problem description, line %d: %s", line, msg);
+  r->err = message("problem description, line %d: %s", line, msg);
   return -1;
 }
 
@@ -391,8 +422,11 @@ static int read_section(reader *r, const char *key, int index, void *base, const
 }
 
 static int read_reals(reader *r, const char *key, size_t n, double **out) {
-  *out = malloc(n * sizeof **out + 1);
   if (expect_key(r, key) != 0) return -1;
+  /* every value takes at least two characters: a count beyond that is a lie */
+  if (n > (size_t)(r->end - r->p) / 2) return fail(r, "%s: %zu values cannot fit in the rest of the text", key, n);
+  *out = malloc(n * sizeof **out + 1);
+  if (!*out) return fail(r, "%s: out of memory for %zu values", key, n);
   for (size_t i = 0; i < n; i++)
     if (read_real(r, key, &(*out)[i]) != 0) return -1;
   return 0;

@@ -29,6 +29,11 @@ void prp_train_epoch_rules_none(prp_train_epoch_rules *rules);
 /* Sets the epoch count and what follows from it under the rules. */
 void prp_train_set_epochs(prp_train_problem *pb, const prp_train_epoch_rules *rules, int epochs);
 
+/* --guess=NAME=VALUE: a new initial guess, checked against the unknown's
+ * bounds (the checks and messages of compiler/plan.c). NULL, or a malloc'd
+ * message such as "--guess: 'q' is not an unknown of this problem". */
+char *prp_train_set_guess(prp_train_problem *pb, const char *name_eq_value);
+
 /* The problem (all but the kernel pointers, observations and schedule tables
  * included) and meta (may be NULL) as text; malloc'd, NUL-terminated, *size
  * bytes without the NUL. Numbers are written exactly (hexadecimal floats). */
@@ -53,6 +58,7 @@ void prp_train_problem_set_output(prp_train_problem *pb, const char *dir);
  *   const char     prp_standalone_problem[];       the blob, NUL-terminated
  *   const uint64_t prp_standalone_problem_size;    its size without the NUL
  *   const prp_train_kernel_f64 prp_standalone_kernels[];  kernel of term k, then NULL
+ *                                                   (prp_train_kernel_f32 ones, cast, when pb->single)
  *   const uint64_t prp_standalone_kernel_count;    number of kernels */
 #define PRP_STANDALONE_PROBLEM "prp_standalone_problem"
 #define PRP_STANDALONE_PROBLEM_SIZE "prp_standalone_problem_size"

@@ -85,5 +85,16 @@ for f in history.csv result.json weights.prpstate; do
   if [ -s "$work/out/$f" ]; then ok; else fail "run: $f missing"; fi
 done
 
+# prpc build: standalone programs; prpc simulate: sensor files.
+expect "build without -o" 2 "build needs -o" -- build "$src/examples/source1d.prp"
+expect "build into a missing directory" 3 "cannot write" -- build "$src/examples/source1d.prp" -o "$work/none/p"
+expect "build" 0 '^$' -- build "$work/p.prp" -o "$work/pprog"
+if "$work/pprog" --help | grep -q "usage:"; then ok; else fail "built program --help"; fi
+if readelf -d "$work/pprog" | grep -qi llvm; then fail "built program links LLVM"; else ok; fi
+expect "simulate" 0 "120 observations written to $work/s1.csv" -- simulate "$src/examples/source1d.prp" -o "$work/s1.csv"
+"$prpc" simulate "$src/examples/source1d.prp" -o "$work/s2.csv" > /dev/null
+if cmp -s "$work/s1.csv" "$work/s2.csv" && [ "$(wc -l < "$work/s1.csv")" -eq 121 ] && head -1 "$work/s1.csv" | grep -qx 'x,t,u'; then ok; else fail "simulate is not reproducible"; fi
+expect "simulate a file without truth" 1 "truth" -- simulate "$work/p.prp" -o "$work/s3.csv"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
