@@ -4,6 +4,7 @@
 #include "check.h"
 #include "codegen.h"
 #include "csv.h"
+#include "train_serialize.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,27 +129,12 @@ static void unknowns(const ast_program *prog, prp_train_problem *tp) {
 /* --guess NAME=VALUE: a new initial guess, checked against the unknown's bounds. */
 static int override_guesses(const prp_plan_options *opt, prp_train_problem *tp, prp_diag *diag) {
   for (int i = 0; i < opt->nguesses; i++) {
-    const char *eq = strchr(opt->guesses[i], '=');
-    char *end = NULL;
-    double v = eq ? strtod(eq + 1, &end) : 0;
-    if (!eq || end == eq + 1 || *end || !isfinite(v)) {
-      prp_error_plain(diag, "--guess expects NAME=VALUE, not '%s'", opt->guesses[i]);
+    char *err = prp_train_set_guess(tp, opt->guesses[i]);
+    if (err) {
+      prp_error_plain(diag, "%s", err);
+      free(err);
       return -1;
     }
-    int k = 0;
-    while (k < tp->n_unknowns && (strncmp(tp->unknowns[k].name, opt->guesses[i], (size_t)(eq - opt->guesses[i])) != 0 ||
-                                  tp->unknowns[k].name[eq - opt->guesses[i]] != '\0'))
-      k++;
-    if (k == tp->n_unknowns) {
-      prp_error_plain(diag, "--guess: '%.*s' is not an unknown of this problem", (int)(eq - opt->guesses[i]), opt->guesses[i]);
-      return -1;
-    }
-    prp_train_unknown *u = &tp->unknowns[k];
-    if (!(v >= u->lo && v <= u->hi)) {
-      prp_error_plain(diag, "--guess: %s = %g lies outside its bounds [%g, %g]", u->name, v, u->lo, u->hi);
-      return -1;
-    }
-    u->guess = v;
   }
   return 0;
 }
