@@ -13,6 +13,7 @@
 #include "build.h"
 #include "run.h"
 #include "simulate.h"
+#include "landscape.h"
 
 static const char usage_text[] =
   "usage: prpc COMMAND [OPTIONS] FILE.prp\n"
@@ -28,6 +29,9 @@ static const char usage_text[] =
   "  simulate FILE -o OUT  simulate the truth block; write its observations as CSV (default sensors.csv)\n"
   "  build FILE -o PROG    compile FILE into a standalone program that trains like run (no prpc or LLVM needed)\n"
   "  run FILE              compile the residual kernels, train, and write results, history and plots\n"
+  "  landscape FILE --param NAME\n"
+  "                        the data misfit L and dL/dNAME over a range, through the simulator, without\n"
+  "                        and with relaxation (the paper's section 4); CSV, plots and a table\n"
   "\n"
   "options:\n"
   "  --color=WHEN          colour diagnostics: auto (default, on a terminal), always, never\n"
@@ -39,6 +43,12 @@ static const char usage_text[] =
   "  --quiet               run: no progress line\n"
   "  --restarts=N          run: train from N initial guesses (the file's, then drawn in the bounds)\n"
   "  --guess=NAME=VALUE    run: start unknown NAME at VALUE instead of the file's guess (repeatable)\n"
+  "  --param NAME          landscape: the unknown to scan\n"
+  "  --range LO:HI         landscape: the range of the unknown (default: its bounds)\n"
+  "  --points N            landscape: values of the unknown in the range (default 61)\n"
+  "  --eps LIST            landscape: smoothings added to the diffusivity (default 0,0.005,0.02)\n"
+  "  --dilate LIST         landscape: factors of the dilated constant (default 1,4,10)\n"
+  "  --grid N              landscape: simulator nodes per space dimension (default: the truth's)\n"
   "  --f32, --f64          run, emit: precision of the network and kernels (default: the file's)\n"
   "  -h, --help            show this help\n"
   "  --version             show the version of prpc and of LLVM\n"
@@ -73,6 +83,7 @@ typedef struct options {
   int f32, f64;         /* precision of the kernels (and of the network in run) */
   int color;            /* -1 auto */
   int max_errors;
+  prp_landscape_options landscape;
 } options;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -131,6 +142,9 @@ static int parse_command_line(options *o, int argc, char **argv) {
       o->program = argv[++i];
       continue;
     }
+    int landscape_arg = prp_landscape_parse_arg(&o->landscape, argc, argv, &i);
+    if (landscape_arg < 0) return PRP_EXIT_USAGE;
+    if (landscape_arg) continue;
     if (a[0] == '-' && a[1]) {
       if (!parse_option(o, a)) return usage_error("unknown option '%s'", a);
     } else if (!o->command) o->command = a;
@@ -211,6 +225,12 @@ static int compile_one(const options *o, const char *file) {
   int code = PRP_EXIT_OK;
   if (o->emit && (strcmp(o->emit, "llvm") == 0 || strcmp(o->emit, "asm") == 0)) code = emit_kernels(o, prog);
   if (strcmp(o->command, "simulate") == 0) code = simulate_command(o, prog, &diag);
+  if (strcmp(o->command, "landscape") == 0) {
+    prp_landscape_options lopt = o->landscape;
+    lopt.output = o->program ? o->program : o->output;
+    lopt.quiet = o->quiet;
+    code = prp_landscape_command(prog, &lopt, &diag);
+  }
   if (strcmp(o->command, "run") == 0 || strcmp(o->command, "build") == 0) {
     prp_plan_options popt = {.relax = !o->no_relax, .epochs = o->epochs, .seed = o->seed, .output = o->output,
                              .quiet = o->quiet, .precision = o->f32 ? 32 : o->f64 ? 64 : 0, .restarts = o->restarts,
@@ -226,7 +246,8 @@ static int compile_one(const options *o, const char *file) {
 static int run_command(const options *o) {
   int is_check = strcmp(o->command, "check") == 0, is_emit = strcmp(o->command, "emit") == 0;
   int is_build = strcmp(o->command, "build") == 0;
-  int is_run = strcmp(o->command, "run") == 0 || strcmp(o->command, "simulate") == 0 || is_build;
+  int is_run = strcmp(o->command, "run") == 0 || strcmp(o->command, "simulate") == 0 || is_build ||
+               strcmp(o->command, "landscape") == 0;
   if (!is_check && !is_emit && !is_run) return usage_error("unknown command '%s'", o->command);
   if (is_build && !o->program) return usage_error("%s", "build needs -o PROG");
   if (!o->file) return usage_error("'%s' needs a FILE.prp", o->command);

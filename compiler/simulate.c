@@ -21,7 +21,7 @@ typedef struct point_fn {
 } point_fn;
 
 /* Everything the callbacks see through the simulator's `user` pointer. */
-typedef struct sim_context {
+typedef struct prp_sim_compiled {
   point_fn velocity, source, initial, rate;
   point_fn face[PRP_SIM_MAX_DIM][2];
 } sim_context;
@@ -82,12 +82,14 @@ static double point_fn_scalar(point_fn *f, const double *x, double t, double u) 
   return v;
 }
 
-static void sim_context_free(sim_context *c) {
+void prp_sim_compiled_free(sim_context *c) {
+  if (!c) return;
   free(c->velocity.slots);
   free(c->source.slots);
   free(c->initial.slots);
   free(c->rate.slots);
   for (int d = 0; d < PRP_SIM_MAX_DIM; d++) free(c->face[d][0].slots), free(c->face[d][1].slots);
+  free(c);
 }
 
 /* ---- the simulator's callbacks ---------------------------------------------------- */
@@ -141,16 +143,16 @@ typedef struct conditions {
 
 static int is_field_name(const ast_expr *e) { return e->kind == AST_NAME && e->sym && e->sym->kind == SYM_FIELD; }
 
-/* Lowers the initial and boundary conditions; warns where the truth needs a condition the
- * problem does not give (the simulation then starts from rest at 0). */
-static void lower_conditions(const ast_program *prog, const prp_truth_pde *pde, prp_diag *diag, conditions *c) {
+/* Lowers the initial and boundary conditions through l; warns (diag not NULL) where the PDE
+ * needs a condition the problem does not give (the simulation then starts from rest at 0). */
+static void lower_conditions(const ast_program *prog, const prp_truth_pde *pde, prp_lowering *l, prp_diag *diag,
+                             conditions *c) {
   const prp_problem *pb = &prog->problem;
   prp_dag *dag = pde->dag;
   prp_node zero = prp_const(dag, 0);
   c->initial = c->rate = zero;
   for (int d = 0; d < PRP_SIM_MAX_DIM; d++)
     for (int side = 0; side < 2; side++) c->kind[d][side] = PRP_SIM_BC_NEUMANN, c->value[d][side] = zero;
-  prp_lowering *l = truth_lowering(prog, dag);
   int has_value = 0, has_rate = 0;
   for (int i = 0; i < pb->ninitials; i++) {
     const ast_decl *d = pb->initials[i];
@@ -167,8 +169,8 @@ static void lower_conditions(const ast_program *prog, const prp_truth_pde *pde, 
       c->value[k][upper] = prp_lower_expr(l, d->rhs, k, upper);
     }
   }
-  prp_lowering_free(l);
   const char *u = pb->field->name;
+  if (!diag) return;
   if (!has_value)
     prp_warning(diag, pde->decl->loc, "no 'initial %s = ...': the truth simulation starts from %s = 0", u, u);
   if (pde->a2 && !has_rate)
@@ -178,11 +180,13 @@ static void lower_conditions(const ast_program *prog, const prp_truth_pde *pde, 
 
 /* ---- the simulator's problem --------------------------------------------------------- */
 
-static void build_problem(const ast_program *prog, prp_jit *jit, const prp_truth_pde *pde, const int *grid,
-                          prp_diag *diag, sim_context *ctx, prp_sim_problem *p) {
+prp_sim_compiled *prp_sim_compile(const ast_program *prog, prp_jit *jit, const prp_truth_pde *pde,
+                                  prp_lowering *conditions_lowering, const int *grid, prp_diag *diag, prp_sim_problem *p) {
   const prp_problem *pb = &prog->problem;
+  sim_context *ctx = calloc(1, sizeof *ctx);
+  PRP_ASSERT(ctx);
   conditions c;
-  lower_conditions(prog, pde, diag, &c);
+  lower_conditions(prog, pde, conditions_lowering, diag, &c);
   kernel_inputs ki = {jit, pde->dag, pb, pde->u};
   memset(p, 0, sizeof *p);
   p->dim = pb->nspace;
@@ -217,6 +221,7 @@ static void build_problem(const ast_program *prog, prp_jit *jit, const prp_truth
       compile_point_fn(&ki, &c.value[d][side], 1, name, &ctx->face[d][side]);
       p->bc[d][side].value = face_fns[d][side];
     }
+  return ctx;
 }
 
 /* The grid and the layout, or a located error. */
@@ -298,15 +303,16 @@ int prp_simulate_truth_with(const ast_program *prog, prp_jit *jit, const prp_sim
     prp_truth_pde_free(&pde);
     return rc;
   }
-  sim_context ctx = {0};
   prp_sim_problem p;
-  build_problem(prog, jit, &pde, grid, diag, &ctx, &p);
+  prp_lowering *truth = truth_lowering(prog, pde.dag);
+  sim_context *ctx = prp_sim_compile(prog, jit, &pde, truth, grid, diag, &p);
+  prp_lowering_free(truth);
   out->nspace = prog->problem.nspace;
   out->ncoords = prog->problem.ncoords;
   prp_sensor_layout_points(prog, set.sensors, &out->coords, &out->n);
   setup_frames(&p, opt->n_frames, out);
   rc = run(prog, &p, opt, &set, diag, out);
-  sim_context_free(&ctx);
+  prp_sim_compiled_free(ctx);
   prp_truth_pde_free(&pde);
   return rc;
 }

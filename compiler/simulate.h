@@ -25,6 +25,7 @@
 #include "diag.h"
 #include "expr.h"
 #include "jit.h"
+#include "lower.h"
 #include "sim.h"
 
 /* ---- the truth PDE as coefficients (simulate_pde.c) ------------------------ */
@@ -49,6 +50,11 @@ typedef struct prp_truth_pde {
  * PRP_EXIT_INPUT after reporting through diag (at the offending derivative or the PDE)
  * why the PDE is outside the simulator's class. out is always safe to free. */
 int prp_truth_pde_extract(const ast_program *prog, prp_diag *diag, prp_truth_pde *out);
+/* The same for any PDE residual R = lhs - rhs already lowered into dag (out takes the dag
+ * over, also on failure): decl is where errors point, `what` names the PDE in them
+ * ("truth PDE", "model PDE"). prp_landscape uses it for the model's PDE. */
+int prp_pde_coefficients_extract(const ast_program *prog, const ast_decl *decl, const char *what, prp_dag *dag,
+                                 prp_node residual, prp_diag *diag, prp_truth_pde *out);
 void prp_truth_pde_free(prp_truth_pde *pde);
 /* The coefficients in readable form, one per line ("a1 = 1", "v_x = 0.4", "g = ..."). */
 void prp_truth_pde_print(const ast_program *prog, const prp_truth_pde *pde, FILE *out);
@@ -116,6 +122,19 @@ int prp_simulate_truth_with(const ast_program *prog, prp_jit *jit, const prp_sim
 /* The same with the default options: observations only, the truth's own grid. */
 int prp_simulate_truth(const ast_program *prog, prp_jit *jit, prp_diag *diag, prp_observations *out);
 void prp_observations_free(prp_observations *obs);
+
+/* ---- a PDE compiled into the simulator's callbacks (simulate.c) ------------------ */
+
+typedef struct prp_sim_compiled prp_sim_compiled;
+
+/* JIT-compiles the coefficients of pde and the problem's initial and boundary conditions,
+ * lowered through `conditions` (a lowering into pde->dag whose overrides fix the unknowns and
+ * constants they use), into a simulator problem *p on a grid of grid[d] nodes per space
+ * dimension. Warns through diag (which may be NULL: no warnings) where a condition the PDE
+ * needs is missing. p->user points into the result: free it after the last run of p. */
+prp_sim_compiled *prp_sim_compile(const ast_program *prog, prp_jit *jit, const prp_truth_pde *pde,
+                                  prp_lowering *conditions, const int *grid, prp_diag *diag, prp_sim_problem *p);
+void prp_sim_compiled_free(prp_sim_compiled *c);
 
 /* ---- output (simulate_output.c) --------------------------------------------------- */
 

@@ -72,6 +72,7 @@ static prp_loc jet_loc(const ast_program *prog, const ast_decl *pde, const prp_j
 
 typedef struct extraction {
   const ast_program *prog;
+  const char *what;                 /* "truth PDE", "model PDE": in messages */
   prp_diag *diag;
   prp_truth_pde *out;
   prp_node residual;
@@ -108,7 +109,7 @@ static int check_jets(extraction *x) {
   for (int i = 0; i < x->jets.n; i++) {
     x->role[i] = (int)classify_jet(&x->jets.jets[i], pb->nspace, pb->time_index, &x->dim[i]);
     if (x->role[i] == ROLE_UNSUPPORTED)
-      return fail_at_jet(x, i, "the truth PDE uses %s (%s), which the truth simulator does not support", jet_name(x, i),
+      return fail_at_jet(x, i, "the %s uses %s (%s), which the truth simulator does not support", x->what, jet_name(x, i),
                          prp_jet_total_order(&x->jets.jets[i]) > 2 ? "a derivative of order above 2" : "a mixed derivative");
   }
   for (int i = 0; i < x->jets.n; i++) {
@@ -117,8 +118,9 @@ static int check_jets(extraction *x) {
     for (int k = 0; k < x->jets.n; k++)
       if (prp_depends_on(x->out->dag, x->coef[i], x->jets.nodes[k])) {
         char *c = prp_expr_to_string(x->out->dag, x->coef[i]);
-        int rc = fail_at_jet(x, i, "the truth PDE is not linear in %s: its coefficient %.200s depends on %s; the truth "
-                             "simulator needs the derivatives of the field to enter linearly", jet_name(x, i), c, jet_name(x, k));
+        int rc = fail_at_jet(x, i, "the %s is not linear in %s: its coefficient %.200s depends on %s; the truth "
+                             "simulator needs the derivatives of the field to enter linearly", x->what, jet_name(x, i), c,
+                             jet_name(x, k));
         free(c);
         return rc;
       }
@@ -134,8 +136,8 @@ static int constant_coef(extraction *x, jet_role role, int dim, double *value) {
     if (prp_node_kind(x->out->dag, x->coef[i]) != PRP_CONST) {
       int diffusion = role == ROLE_DIFFUSION;   /* shown as D in - D * u_xx, the way it is written */
       char *c = prp_expr_to_string(x->out->dag, diffusion ? prp_neg(x->out->dag, x->coef[i]) : x->coef[i]);
-      int rc = fail_at_jet(x, i, "the %s of %s in the truth PDE must be a constant, not %.200s",
-                           diffusion ? "diffusion coefficient" : "coefficient", jet_name(x, i), c);
+      int rc = fail_at_jet(x, i, "the %s of %s in the %s must be a constant, not %.200s",
+                           diffusion ? "diffusion coefficient" : "coefficient", jet_name(x, i), x->what, c);
       free(c);
       return rc;
     }
@@ -159,8 +161,8 @@ static int time_and_diffusion(extraction *x) {
   for (int d = 0; !rc && d < p->nspace; d++) rc = constant_coef(x, ROLE_DIFFUSION, d, &p->diffusivity[d]);
   if (rc) return rc;
   if (a2 == 0 && a1 == 0) {
-    prp_error(x->diag, p->decl->loc, "the truth PDE has no time derivative of the field; the truth simulator integrates in time "
-              "from the initial condition");
+    prp_error(x->diag, p->decl->loc, "the %s has no time derivative of the field; the truth simulator integrates in time "
+              "from the initial condition", x->what);
     note_class(x, p->decl->loc);
     return PRP_EXIT_INPUT;
   }
@@ -197,8 +199,8 @@ static int velocity(extraction *x) {
     p->velocity[x->dim[i]] = v;
     if (prp_node_is_const(p->dag, v, 0)) continue;
     if (p->a2)
-      return fail_at_jet(x, i, "the truth PDE is second order in time and has an advection term in %s; the truth simulator "
-                         "supports advection only in equations of first order in time", jet_name(x, i));
+      return fail_at_jet(x, i, "the %s is second order in time and has an advection term in %s; the truth simulator "
+                         "supports advection only in equations of first order in time", x->what, jet_name(x, i));
     p->has_velocity = 1;
     if (prp_depends_on(p->dag, v, t)) p->velocity_steady = 0;
   }
@@ -220,19 +222,20 @@ static void source(extraction *x) {
   p->source_uses_u = prp_depends_on(p->dag, p->source, p->u);
 }
 
-static int check_problem(const ast_program *prog, prp_diag *diag) {
+/* A truth block to simulate (when asked for), time, and 1 to 3 space coordinates; errors at loc. */
+static int check_problem(const ast_program *prog, int need_truth, prp_loc loc, prp_diag *diag) {
   const prp_problem *pb = &prog->problem;
   PRP_ASSERT(prog->checked);
-  if (!pb->truth) {
+  if (need_truth && !pb->truth) {
     prp_error(diag, (prp_loc){prog->main, 1, 1, 1, 1}, "there is no 'truth { ... }' block to simulate");
     return PRP_EXIT_INPUT;
   }
   if (!pb->has_time) {
-    prp_error(diag, pb->truth->loc, "the truth simulator integrates in time, and this problem declares no 'time'");
+    prp_error(diag, loc, "the truth simulator integrates in time, and this problem declares no 'time'");
     return PRP_EXIT_INPUT;
   }
   if (pb->nspace < 1 || pb->nspace > PRP_SIM_MAX_DIM) {
-    prp_error(diag, pb->truth->loc, "the truth simulator needs 1 to %d space coordinates, not %d", PRP_SIM_MAX_DIM, pb->nspace);
+    prp_error(diag, loc, "the truth simulator needs 1 to %d space coordinates, not %d", PRP_SIM_MAX_DIM, pb->nspace);
     return PRP_EXIT_INPUT;
   }
   return 0;
@@ -244,24 +247,32 @@ static const ast_decl *truth_pde_decl(const prp_problem *pb) {
   return pb->pde;
 }
 
-int prp_truth_pde_extract(const ast_program *prog, prp_diag *diag, prp_truth_pde *out) {
+int prp_pde_coefficients_extract(const ast_program *prog, const ast_decl *decl, const char *what, prp_dag *dag,
+                                 prp_node residual, prp_diag *diag, prp_truth_pde *out) {
   memset(out, 0, sizeof *out);
-  int rc = check_problem(prog, diag);
+  out->dag = dag;
+  out->decl = decl;
+  int rc = check_problem(prog, 0, decl->loc, diag);
   if (rc) return rc;
-  const prp_problem *pb = &prog->problem;
-  out->dag = prp_dag_new();
-  out->decl = truth_pde_decl(pb);
-  out->nspace = pb->nspace;
-  out->time_index = pb->time_index;
-  extraction x = {.prog = prog, .diag = diag, .out = out};
-  x.residual = prp_truth_residual(prog, out->dag);
-  PRP_ASSERT(x.residual != PRP_NODE_NONE);
-  prp_jets_used(out->dag, &x.residual, 1, &x.jets);
+  out->nspace = prog->problem.nspace;
+  out->time_index = prog->problem.time_index;
+  extraction x = {.prog = prog, .what = what, .diag = diag, .out = out, .residual = residual};
+  prp_jets_used(dag, &x.residual, 1, &x.jets);
   rc = check_jets(&x);
   if (!rc) rc = time_and_diffusion(&x);
   if (!rc) rc = velocity(&x);
   if (!rc) source(&x);
   return rc;
+}
+
+int prp_truth_pde_extract(const ast_program *prog, prp_diag *diag, prp_truth_pde *out) {
+  memset(out, 0, sizeof *out);
+  int rc = check_problem(prog, 1, prog->problem.truth ? prog->problem.truth->loc : prp_loc_none(), diag);
+  if (rc) return rc;
+  prp_dag *dag = prp_dag_new();
+  prp_node residual = prp_truth_residual(prog, dag);
+  PRP_ASSERT(residual != PRP_NODE_NONE);
+  return prp_pde_coefficients_extract(prog, truth_pde_decl(&prog->problem), "truth PDE", dag, residual, diag, out);
 }
 
 void prp_truth_pde_free(prp_truth_pde *pde) {

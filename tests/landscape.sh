@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# `prpc landscape` from the command line on the source1d example (the paper's section 4):
+# far from the truth (xs = 0.1 upstream, 0.95 downstream of the sensors) |dL/dxs| grows with
+# the smoothing eps; without relaxation L is smallest at the truth 0.6; the CSV, plots and
+# table are written; option errors exit 2, a wrong unknown exits 1. About 5 s.
+# Usage: landscape.sh PRPC SOURCE_DIR BUILD_DIR
+set -u
+prpc=$(realpath "$1")
+src=$(realpath "$2")
+work=$(mktemp -d "${3:-/tmp}/landscape-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export PRP_STDLIB="$src/stdlib" NO_COLOR=1
+passed=0 failed=0
+ok()   { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+file="$src/examples/source1d.prp"
+
+# expect NAME CODE PATTERN -- ARGS...: exit code CODE and output matching PATTERN
+expect() {
+  local name=$1 code=$2 pattern=$3; shift 4
+  local out rc
+  out=$(timeout 60 "$prpc" "$@" 2>&1); rc=$?
+  if [ "$rc" -ne "$code" ]; then fail "$name: exit $rc, wanted $code"; printf '%s\n' "$out" | head -5; return; fi
+  if ! printf '%s\n' "$out" | grep -qE -- "$pattern"; then fail "$name: output lacks /$pattern/"; printf '%s\n' "$out" | head -5; return; fi
+  ok
+}
+
+expect no_param 1 "name the unknown to scan with --param NAME" -- landscape "$file" -o "$work/x"
+expect bad_param 1 "'ys' is not an unknown of this problem \(its unknowns: xs\)" -- landscape --param ys "$file"
+expect bad_points 2 "--points expects N >= 2, not '1'" -- landscape --param xs --points 1 "$file"
+expect bad_range 2 "--range expects LO:HI, not '0.5'" -- landscape --param xs --range 0.5 "$file"
+expect bad_eps 1 "the smoothing eps must be >= 0, not -0.1" -- landscape --param xs --eps=0,-0.1 "$file"
+expect help 0 "landscape FILE --param NAME" -- --help
+
+# far from the truth: the column of dL/dxs per setting at 0.1 and 0.95
+out="$work/far"
+expect far 0 "simulations; wrote $out/landscape.csv" -- landscape "$file" --param xs --range 0.1:0.95 --points 2 -o "$out"
+if [ -f "$out/landscape.csv" ]; then
+  # columns: xs, then L and dLdp for: none, eps 0.005, eps 0.02, sigma x 4, sigma x 10
+  head -1 "$out/landscape.csv" | grep -q '^xs,L_eps0_sigmax1,dLdp_eps0_sigmax1,L_eps0.005_sigmax1,' && ok || fail "csv header: $(head -1 "$out/landscape.csv")"
+  if awk -F, 'NR > 1 {
+        g0 = $3 < 0 ? -$3 : $3; g1 = $5 < 0 ? -$5 : $5; g2 = $7 < 0 ? -$7 : $7
+        printf "xs = %s: |dL/dxs| = %.3g, %.3g, %.3g (eps 0, 0.005, 0.02)\n", $1, g0, g1, g2 > "/dev/stderr"
+        if (!(g0 < g1 && g1 < g2 && g0 < 0.01 * g2)) bad = 1
+        rows++ }
+      END { exit (bad || rows != 2) }' "$out/landscape.csv"; then ok; else fail "|dL/dxs| does not grow with eps far from the truth"; fi
+else
+  fail "no landscape.csv"
+fi
+
+# the minimum without relaxation, on a coarse scan through the truth
+out="$work/min"
+expect minimum 0 "no relaxation +0\.6 " -- landscape "$file" --param xs --range 0.4:0.8 --points 9 --eps 0 --dilate 1 -o "$out"
+for png in misfit.png gradient.png gradient_abs.png; do
+  [ -s "$out/$png" ] && ok || fail "no $out/$png"
+done
+
+echo "landscape.sh: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
