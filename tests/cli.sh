@@ -85,6 +85,23 @@ for f in history.csv result.json weights.prpstate; do
   if [ -s "$work/out/$f" ]; then ok; else fail "run: $f missing"; fi
 done
 
+# A loss that becomes NaN stops training, naming the epoch and the term (exit 3),
+# and keeps the last finite state.
+sed 's/pde dxx(u) = -q \* sin(x)/pde dxx(u) = -log(q - 1) * sin(x)/' "$work/p.prp" > "$work/nan.prp"
+cp "$work/p.csv" "$work/nan.csv"
+sed -i 's/"p.csv"/"nan.csv"/' "$work/nan.prp"
+expect "run: NaN stops" 3 "not finite at epoch 1 \(in the residual term\)" -- run --quiet --output="$work/nan" "$work/nan.prp"
+if grep -q '"status": "not finite"' "$work/nan/result.json" 2>/dev/null; then ok; else fail "run: NaN result.json"; fi
+
+# Ctrl-C stops cleanly at the end of an epoch and writes what was reached (exit 130).
+"$prpc" run --quiet --epochs=1000000 --output="$work/int" "$work/p.prp" > "$work/int.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do [ -s "$work/int/history.csv" ] && break; sleep 0.1; done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+if [ "$rc" -eq 130 ] && grep -q '"status": "interrupted"' "$work/int/result.json" 2>/dev/null; then ok; else fail "run: Ctrl-C gave exit $rc"; cat "$work/int.log" | tail -3; fi
+
 # prpc build: standalone programs; prpc simulate: sensor files.
 expect "build without -o" 2 "build needs -o" -- build "$src/examples/source1d.prp"
 expect "build into a missing directory" 3 "cannot write" -- build "$src/examples/source1d.prp" -o "$work/none/p"

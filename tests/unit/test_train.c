@@ -258,6 +258,35 @@ static void test_restarts_draw_guesses_in_bounds(void **state) {
   rmdir(dir);
 }
 
+/* L-BFGS after Adam lowers the loss further (the fit of a known solution). */
+static void test_lbfgs_after_adam(void **state) {
+  char dir[] = "/tmp/prp-lbfgs-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  write_poisson(dir);
+  char path[600];
+  snprintf(path, sizeof path, "%s/poisson1d.prp", dir);
+  prp_diag diag;
+  prp_diag_init(&diag, stderr, 0);
+  ast_program *prog = load(path, &diag);
+  prp_plan plan;
+  prp_plan_options opt = {.relax = 1, .epochs = 300, .seed = -1, .quiet = 1};
+  assert_int_equal(prp_plan_build(prog, jit, &opt, &diag, &plan), 0);
+  plan.problem.output_dir = NULL;
+  prp_train_result adam_only, with_lbfgs;
+  assert_null(prp_train_run(&plan.problem, &adam_only));
+  plan.problem.lbfgs_iterations = 100;
+  assert_null(prp_train_run(&plan.problem, &with_lbfgs));
+  assert_true(with_lbfgs.loss < 0.5 * adam_only.loss);
+  assert_true(fabs(with_lbfgs.unknowns[0] - 2) <= fabs(adam_only.unknowns[0] - 2) + 1e-3);
+  prp_plan_free(&plan);
+  ast_program_free(prog);
+  snprintf(path, sizeof path, "%s/poisson1d.prp", dir);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/poisson1d.csv", dir);
+  unlink(path);
+  rmdir(dir);
+}
+
 static void test_schedules_end_points(void **state) {
   prp_schedule s = {.name = "eps", .from = 0.05, .to = 0, .until = 0.6, .shape = PRP_SHAPE_COSINE};
   prp_shape shapes[] = {PRP_SHAPE_LINEAR, PRP_SHAPE_COSINE, PRP_SHAPE_EXP, PRP_SHAPE_STEP};
@@ -298,6 +327,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_schedules_end_points),
     cmocka_unit_test(test_success_predicate),
+    cmocka_unit_test(test_lbfgs_after_adam),
     cmocka_unit_test(test_restarts_draw_guesses_in_bounds),
     cmocka_unit_test(test_single_precision_agrees),
     cmocka_unit_test(test_gradient_source1d),
