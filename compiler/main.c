@@ -11,6 +11,7 @@
 #include "codegen.h"
 #include "residual.h"
 #include "build.h"
+#include "repl.h"
 #include "run.h"
 #include "simulate.h"
 #include "landscape.h"
@@ -29,6 +30,8 @@ static const char usage_text[] =
   "  simulate FILE -o OUT  simulate the truth block; write its observations as CSV (default sensors.csv)\n"
   "  build FILE -o PROG    compile FILE into a standalone program that trains like run (no prpc or LLVM needed)\n"
   "  run FILE              compile the residual kernels, train, and write results, history and plots\n"
+  "  repl [FILE]           interactive experiments (docs/repl.md); commands from --script FILE, or\n"
+  "                        from standard input when it is not a terminal\n"
   "  landscape FILE --param NAME\n"
   "                        the data misfit L and dL/dNAME over a range, through the simulator, without\n"
   "                        and with relaxation (the paper's section 4); CSV, plots and a table\n"
@@ -261,6 +264,7 @@ static int run_command(const options *o) {
 }
 
 int main(int argc, char **argv) {
+  if (argc >= 2 && strcmp(argv[1], "repl") == 0) return prp_repl_main(argc - 1, argv + 1);
   options o = {.color = -1, .max_errors = 20, .epochs = -1, .seed = -1, .restarts = -1};
   int code = parse_command_line(&o, argc, argv);
   if (code >= 0) return code;
