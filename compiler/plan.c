@@ -289,9 +289,7 @@ static char *output_dir(const ast_program *prog, const prp_plan_options *opt) {
   return strdup(buf);
 }
 
-/* The size of the field, from the observations: the network's output is scaled
- * by it (u = scale * N), so that N is O(1) whatever the units of u. */
-static double output_scale(size_t n, const double *u) {
+double prp_plan_output_scale(size_t n, const double *u) {
   double m = 0;
   for (size_t i = 0; i < n; i++)
     if (isfinite(u[i]) && fabs(u[i]) > m) m = fabs(u[i]);
@@ -302,7 +300,7 @@ int prp_plan_compile(const ast_program *prog, prp_jit *jit, const prp_plan_optio
                      size_t n_obs, const double *obs_x, const double *obs_u, prp_plan *plan) {
   memset(plan, 0, sizeof *plan);
   prp_train_problem *tp = &plan->problem;
-  plan->output_scale = output_scale(n_obs, obs_u);
+  plan->output_scale = prp_plan_output_scale(n_obs, obs_u);
   prp_residuals_build_scaled(prog, opt->relax, plan->output_scale, &plan->residuals);
   const prp_output_transform *tr = &plan->residuals.transform;
   if (tr->conflict) {

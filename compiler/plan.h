@@ -32,6 +32,11 @@ typedef struct {
   double *obs_x, *obs_u;
 } prp_plan;
 
+/* The size of the field, from the observations: the largest |u_obs| (1 if there
+ * is none). The network's output is scaled by it (u = scale * N), so that N is
+ * O(1) whatever the units of u; the kernels depend on it. */
+double prp_plan_output_scale(size_t n, const double *u);
+
 /* Like prp_plan_build, with the observations given (n points; copied). */
 int prp_plan_compile(const ast_program *prog, prp_jit *jit, const prp_plan_options *opt, prp_diag *diag,
                      size_t n_obs, const double *obs_x, const double *obs_u, prp_plan *plan);

@@ -149,18 +149,9 @@ static int single_precision(const ast_program *prog) {
   return 0;
 }
 
-/* The network's output scale, as prp_plan_compile takes it from the observations
- * (u = scale * N): the kernels depend on it. */
-static double output_scale(const prp_repl *r) {
-  double m = 0;
-  for (size_t i = 0; i < r->n_obs; i++)
-    if (isfinite(r->obs_u[i]) && fabs(r->obs_u[i]) > m) m = fabs(r->obs_u[i]);
-  return m > 1e-12 && m < 1e12 ? m : 1;
-}
-
 static void prepare_kernels(prp_repl *r, const ast_program *prog) {
   prp_residuals res;
-  prp_residuals_build_scaled(prog, r->relax, output_scale(r), &res);
+  prp_residuals_build_scaled(prog, r->relax, prp_plan_output_scale(r->n_obs, r->obs_u), &res);
   r->compiled = r->reused = 0;
   if (!res.transform.conflict) {   /* else prp_plan_compile reports it */
     prp_kernel_plan kp;
