@@ -121,6 +121,16 @@ static void write_poisson(const char *dir) {
   fclose(f);
 }
 
+/* Removes what write_poisson wrote, and the directory. */
+static void remove_poisson(const char *dir) {
+  char path[600];
+  snprintf(path, sizeof path, "%s/poisson1d.prp", dir);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/poisson1d.csv", dir);
+  unlink(path);
+  rmdir(dir);
+}
+
 static void train_poisson(prp_train_result *res, const char *dir, int write_files) {
   char path[600];
   snprintf(path, sizeof path, "%s/poisson1d.prp", dir);
@@ -161,11 +171,7 @@ static void test_poisson_recovers_q(void **state) {
   char path[700];
   snprintf(path, sizeof path, "%s/out", dir);
   rmdir(path);
-  snprintf(path, sizeof path, "%s/poisson1d.prp", dir);
-  unlink(path);
-  snprintf(path, sizeof path, "%s/poisson1d.csv", dir);
-  unlink(path);
-  rmdir(dir);
+  remove_poisson(dir);
 }
 
 /* The f32 network and kernels give the f64 loss and gradient to float accuracy. */
@@ -251,11 +257,7 @@ static void test_restarts_draw_guesses_in_bounds(void **state) {
   assert_true(res[1].unknowns[0] != res[2].unknowns[0]);   /* different starting guesses */
   prp_plan_free(&plan);
   ast_program_free(prog);
-  snprintf(path, sizeof path, "%s/poisson1d.prp", dir);
-  unlink(path);
-  snprintf(path, sizeof path, "%s/poisson1d.csv", dir);
-  unlink(path);
-  rmdir(dir);
+  remove_poisson(dir);
 }
 
 /* L-BFGS after Adam lowers the loss further (the fit of a known solution). */
@@ -280,11 +282,7 @@ static void test_lbfgs_after_adam(void **state) {
   assert_true(fabs(with_lbfgs.unknowns[0] - 2) <= fabs(adam_only.unknowns[0] - 2) + 1e-3);
   prp_plan_free(&plan);
   ast_program_free(prog);
-  snprintf(path, sizeof path, "%s/poisson1d.prp", dir);
-  unlink(path);
-  snprintf(path, sizeof path, "%s/poisson1d.csv", dir);
-  unlink(path);
-  rmdir(dir);
+  remove_poisson(dir);
 }
 
 static void test_schedules_end_points(void **state) {
