@@ -164,9 +164,9 @@ void check_network(checker *c, ast_decl *d) {
     if (known) continue;
     if ((is_word(a, "init") || is_word(a, "scaling")) && i + 1 < o->nargs && o->args[i + 1].kind == ARG_WORD) {
       const char *v = o->args[++i].text;
-      int ok = is_word(a, "init") ? (strcmp(v, "xavier") == 0 || strcmp(v, "glorot") == 0 || strcmp(v, "he") == 0)
+      int ok = is_word(a, "init") ? (strcmp(v, "xavier") == 0 || strcmp(v, "glorot") == 0)
                                   : (strcmp(v, "box") == 0 || strcmp(v, "none") == 0);
-      if (!ok) prp_error(c->diag, o->args[i].loc, "'%s' %s is not known; init is xavier, glorot or he; scaling is box or none", a->text, v);
+      if (!ok) prp_error(c->diag, o->args[i].loc, "'%s' %s is not known; init is xavier (or glorot, the same); scaling is box or none", a->text, v);
       continue;
     }
     prp_error(c->diag, a->loc, "unexpected network argument; expected an activation (tanh, sin, sigmoid, softplus), 'init NAME' or 'scaling box|none'");

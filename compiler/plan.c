@@ -90,6 +90,10 @@ static void network_shape(const ast_program *prog, prp_train_problem *tp) {
     s->widths[s->n_hidden++] = (int)w;
   }
   const ast_option *o = &n->options[0];
+  for (int i = 0; i + 1 < o->nargs; i++)
+    if (o->args[i].kind == ARG_WORD && strcmp(o->args[i].text, "scaling") == 0 && o->args[i + 1].kind == ARG_WORD &&
+        strcmp(o->args[i + 1].text, "none") == 0)
+      for (int k = 0; k < pb->ncoords; k++) { s->lo[k] = -1; s->hi[k] = 1; }   /* the identity map */
   s->activation = has_word(o, "sin") ? PRP_ACT_SIN : has_word(o, "sigmoid") ? PRP_ACT_SIGMOID
                 : has_word(o, "softplus") ? PRP_ACT_SOFTPLUS : PRP_ACT_TANH;
 }
