@@ -42,7 +42,8 @@ static const char usage_text[] =
   "  --no-relax            the vanilla PINN of the same file (ignore the relax block)\n"
   "  --epochs=N            run: train N epochs instead of the file's number\n"
   "  --seed=N              run: use this seed instead of the file's\n"
-  "  --output=DIR, -o DIR  run: write results to DIR (default results/PROBLEM); simulate: the CSV file\n"
+  "  --output=DIR          run, landscape: the results directory (default results/PROBLEM)\n"
+  "  -o PATH               build: the program; simulate: the CSV file; run, landscape: as --output\n"
   "  --quiet               run: no progress line\n"
   "  --restarts=N          run: train from N initial guesses (the file's, then drawn in the bounds)\n"
   "  --guess=NAME=VALUE    run: start unknown NAME at VALUE instead of the file's guess (repeatable)\n"
@@ -235,7 +236,8 @@ static int compile_one(const options *o, const char *file) {
     code = prp_landscape_command(prog, &lopt, &diag);
   }
   if (strcmp(o->command, "run") == 0 || strcmp(o->command, "build") == 0) {
-    prp_plan_options popt = {.relax = !o->no_relax, .epochs = o->epochs, .seed = o->seed, .output = o->output,
+    const char *results = strcmp(o->command, "run") == 0 && o->program ? o->program : o->output;
+    prp_plan_options popt = {.relax = !o->no_relax, .epochs = o->epochs, .seed = o->seed, .output = results,
                              .quiet = o->quiet, .precision = o->f32 ? 32 : o->f64 ? 64 : 0, .restarts = o->restarts,
                              .nguesses = o->nguesses};
     memcpy(popt.guesses, o->guesses, sizeof o->guesses);
