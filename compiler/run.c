@@ -11,6 +11,7 @@ int prp_run(const ast_program *prog, const prp_plan_options *opt, prp_diag *diag
   int code = PRP_EXIT_INPUT;
   if (prp_plan_build(prog, jit, opt, diag, &plan) == 0) {
     code = prp_train_and_report(&plan.problem, "prpc");
+    if (code == PRP_EXIT_OK && plan.problem.restarts <= 1) prp_run_plot_source(prog, jit, &plan.problem);
     prp_plan_free(&plan);
   }
   prp_jit_destroy(jit);

@@ -102,6 +102,12 @@ wait "$pid"
 rc=$?
 if [ "$rc" -eq 130 ] && grep -q '"status": "interrupted"' "$work/int/result.json" 2>/dev/null; then ok; else fail "run: Ctrl-C gave exit $rc"; cat "$work/int.log" | tail -3; fi
 
+# A 2D problem with a truth block gets source.png: the estimate over the true field.
+expect "run: 2D truth" 0 "results in $work/plume/" -- run --quiet --epochs=3 --output="$work/plume" "$src/examples/plume2d.prp"
+for f in source.png loss.png unknowns.png; do
+  if head -c 8 "$work/plume/$f" 2>/dev/null | od -An -c | grep -q 'P   N   G'; then ok; else fail "run: $f is not a PNG"; fi
+done
+
 # prpc build: standalone programs; prpc simulate: sensor files.
 expect "build without -o" 2 "build needs -o" -- build "$src/examples/source1d.prp"
 expect "build into a missing directory" 3 "cannot write" -- build "$src/examples/source1d.prp" -o "$work/none/p"
