@@ -152,74 +152,36 @@ typedef struct {
   double *dtheta;        /* accumulates dL/dtheta */
 } chunk_ctx;
 
-static double chunk_loss(void *vctx, size_t first, size_t n, const double *out, double *gout) {
-  chunk_ctx *c = vctx;
-  prp_train_session *s = c->s;
-  term_state *t = c->t;
-  const prp_train_problem *pb = s->pb;
-  const prp_train_term *term = t->term;
-  const double *inputs[64] = {0};
-  for (int i = 0; i < pb->n_inputs; i++) inputs[i] = t->cols[i] + first;
-  for (int k = 0; k < term->n_jets; k++) inputs[term->jet_slot[k]] = out + (size_t)t->jet_col[k] * n;
-  for (int k = 0; k < pb->n_pointdata && k < 3; k++)
-    inputs[pb->n_coord_slots + pb->n_kernel_jets + k] = t->pointdata[k] + first;
-  int nout = 1 + term->n_jets + pb->n_unknowns;
-  double *outputs[1 + PRP_TRAIN_MAX_JETS + PRP_TRAIN_MAX_UNKNOWNS];
-  for (int o = 0; o < nout; o++) outputs[o] = s->kernel_out + (size_t)o * CHUNK;
-  term->kernel((int64_t)n, inputs, s->uniforms, outputs);
-  const double *r = outputs[0];
-  size_t ncols = (size_t)t->layout.n_cols;
-  memset(gout, 0, ncols * n * sizeof *gout);
-  double loss = 0;
-  for (size_t p = 0; p < n; p++) loss += r[p] * r[p];
-  for (int k = 0; k < term->n_jets; k++) {
-    double *g = gout + (size_t)t->jet_col[k] * n;
-    const double *dr = outputs[1 + k];
-    for (size_t p = 0; p < n; p++) g[p] += c->scale * r[p] * dr[p];
-  }
-  for (int u = 0; u < pb->n_unknowns; u++) {
-    const double *dr = outputs[1 + term->n_jets + u];
-    double acc = 0;
-    for (size_t p = 0; p < n; p++) acc += r[p] * dr[p];
-    c->dtheta[u] += c->scale * acc;
-  }
-  return loss * c->scale / 2;
-}
-
-/* The same in single precision: f32 network columns and kernel, sums in double. */
-static double chunk_loss_f32(void *vctx, size_t first, size_t n, const float *out, float *gout) {
-  chunk_ctx *c = vctx;
-  prp_train_session *s = c->s;
-  term_state *t = c->t;
-  const prp_train_problem *pb = s->pb;
-  const prp_train_term *term = t->term;
-  const float *inputs[64] = {0};
-  for (int i = 0; i < pb->n_inputs; i++) inputs[i] = t->cols32[i] + first;
-  for (int k = 0; k < term->n_jets; k++) inputs[term->jet_slot[k]] = out + (size_t)t->jet_col[k] * n;
-  for (int k = 0; k < pb->n_pointdata && k < 3; k++)
-    inputs[pb->n_coord_slots + pb->n_kernel_jets + k] = t->pointdata32[k] + first;
-  int nout = 1 + term->n_jets + pb->n_unknowns;
-  float *outputs[1 + PRP_TRAIN_MAX_JETS + PRP_TRAIN_MAX_UNKNOWNS];
-  for (int o = 0; o < nout; o++) outputs[o] = s->kernel_out32 + (size_t)o * CHUNK;
-  term->kernel_f32((int64_t)n, inputs, s->uniforms32, outputs);
-  const float *r = outputs[0];
-  memset(gout, 0, (size_t)t->layout.n_cols * n * sizeof *gout);
-  double loss = 0;
-  for (size_t p = 0; p < n; p++) loss += (double)r[p] * r[p];
-  for (int k = 0; k < term->n_jets; k++) {
-    float *g = gout + (size_t)t->jet_col[k] * n;
-    const float *dr = outputs[1 + k];
-    float scale = (float)c->scale;
-    for (size_t p = 0; p < n; p++) g[p] += scale * r[p] * dr[p];
-  }
-  for (int u = 0; u < pb->n_unknowns; u++) {
-    const float *dr = outputs[1 + term->n_jets + u];
-    double acc = 0;
-    for (size_t p = 0; p < n; p++) acc += (double)r[p] * dr[p];
-    c->dtheta[u] += c->scale * acc;
-  }
-  return loss * c->scale / 2;
-}
+#define T double
+#define CHUNK_LOSS chunk_loss_f64
+#define COLS cols
+#define POINTDATA pointdata
+#define KERNEL_OUT kernel_out
+#define UNIFORMS uniforms
+#define KERNEL kernel
+#include "train_chunk_impl.h"
+#undef T
+#undef CHUNK_LOSS
+#undef COLS
+#undef POINTDATA
+#undef KERNEL_OUT
+#undef UNIFORMS
+#undef KERNEL
+#define T float
+#define CHUNK_LOSS chunk_loss_f32
+#define COLS cols32
+#define POINTDATA pointdata32
+#define KERNEL_OUT kernel_out32
+#define UNIFORMS uniforms32
+#define KERNEL kernel_f32
+#include "train_chunk_impl.h"
+#undef T
+#undef CHUNK_LOSS
+#undef COLS
+#undef POINTDATA
+#undef KERNEL_OUT
+#undef UNIFORMS
+#undef KERNEL
 
 /* Sets the uniforms (unknowns then schedule scalars) for the raw unknowns z. */
 static void set_uniforms(prp_train_session *s, const double *z, double *dtheta_dz) {
@@ -230,7 +192,7 @@ static void set_uniforms(prp_train_session *s, const double *z, double *dtheta_d
 }
 
 static double term_loss_grad(prp_train_session *s, term_state *t, chunk_ctx *c, const double *x, double *grad) {
-  if (!s->pb->single) return prp_mlp_loss_grad_f64(t->ws, x, t->n, t->x, chunk_loss, c, grad);
+  if (!s->pb->single) return prp_mlp_loss_grad_f64(t->ws, x, t->n, t->x, chunk_loss_f64, c, grad);
   return prp_mlp_loss_grad_f32(t->ws32, s->params32, t->n, t->x, chunk_loss_f32, c, s->grad32);
 }
 
