@@ -21,68 +21,7 @@
 #include "plot.h"
 #include "simulate.h"
 
-static prp_jit *jit;
-
-/* Under LeakSanitizer: fontconfig (through cairo, for the plots) keeps a one-time font cache
- * for the life of the process. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
-
-static int setup(void **state) {
-  (void)state;
-  jit = prp_jit_create();
-  return jit ? 0 : -1;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  prp_jit_destroy(jit);
-  return 0;
-}
-
-/* A parsed and checked program, with the diagnostics captured as text. */
-typedef struct loaded {
-  ast_program *prog;
-  prp_diag diag;
-  FILE *f;
-  char *text;
-  size_t len;
-} loaded;
-
-static void load_text(loaded *l, const char *name, const char *text) {
-  memset(l, 0, sizeof *l);
-  l->f = open_memstream(&l->text, &l->len);
-  assert_non_null(l->f);
-  prp_diag_init(&l->diag, l->f, 0);
-  l->prog = prp_parse_string(name, text, strlen(text), &l->diag);
-  assert_non_null(l->prog);
-  if (l->diag.errors == 0) prp_check(l->prog, &l->diag);
-  fflush(l->f);
-  if (l->diag.errors) fail_msg("the test's program has errors:\n%s", l->text);
-}
-
-static void load_example(loaded *l, const char *name) {
-  char path[512];
-  snprintf(path, sizeof path, "%s/examples/%s", PRP_SOURCE_DIR, name);
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  static char buf[1 << 16];
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = 0;
-  load_text(l, name, buf);
-}
-
-static const char *diag_text(loaded *l) {
-  fflush(l->f);
-  return l->text ? l->text : "";
-}
-
-static void unload(loaded *l) {
-  ast_program_free(l->prog);
-  fclose(l->f);
-  free(l->text);
-}
+#include "support_program.h"
 
 static void compute_ok(loaded *l, const prp_landscape_options *opt, prp_landscape *ls) {
   int rc = prp_landscape_compute(l->prog, jit, opt, &l->diag, ls);
