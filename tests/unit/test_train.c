@@ -231,8 +231,9 @@ static void test_success_predicate(void **state) {
   assert_false(prp_train_success(&pb, &r, 0.05));  /* nothing to compare with */
 }
 
-static void test_restarts_draw_guesses_in_bounds(void **state) {
-  char dir[] = "/tmp/prp-restart-XXXXXX";
+/* The Poisson problem written into the temporary directory dir (a mkdtemp
+ * template), loaded and planned without output files. */
+static ast_program *poisson_plan(char *dir, const prp_plan_options *opt, prp_plan *plan) {
   assert_non_null(mkdtemp(dir));
   write_poisson(dir);
   char path[600];
@@ -240,10 +241,16 @@ static void test_restarts_draw_guesses_in_bounds(void **state) {
   prp_diag diag;
   prp_diag_init(&diag, stderr, 0);
   ast_program *prog = load(path, &diag);
+  assert_int_equal(prp_plan_build(prog, jit, opt, &diag, plan), 0);
+  plan->problem.output_dir = NULL;
+  return prog;
+}
+
+static void test_restarts_draw_guesses_in_bounds(void **state) {
+  char dir[] = "/tmp/prp-restart-XXXXXX";
   prp_plan plan;
   prp_plan_options opt = {.relax = 1, .epochs = 3, .seed = -1, .quiet = 1, .restarts = 4};
-  assert_int_equal(prp_plan_build(prog, jit, &opt, &diag, &plan), 0);
-  plan.problem.output_dir = NULL;
+  ast_program *prog = poisson_plan(dir, &opt, &plan);
   assert_int_equal(plan.problem.restarts, 4);
   prp_train_result res[4];
   int best;
@@ -263,17 +270,9 @@ static void test_restarts_draw_guesses_in_bounds(void **state) {
 /* L-BFGS after Adam lowers the loss further (the fit of a known solution). */
 static void test_lbfgs_after_adam(void **state) {
   char dir[] = "/tmp/prp-lbfgs-XXXXXX";
-  assert_non_null(mkdtemp(dir));
-  write_poisson(dir);
-  char path[600];
-  snprintf(path, sizeof path, "%s/poisson1d.prp", dir);
-  prp_diag diag;
-  prp_diag_init(&diag, stderr, 0);
-  ast_program *prog = load(path, &diag);
   prp_plan plan;
   prp_plan_options opt = {.relax = 1, .epochs = 300, .seed = -1, .quiet = 1};
-  assert_int_equal(prp_plan_build(prog, jit, &opt, &diag, &plan), 0);
-  plan.problem.output_dir = NULL;
+  ast_program *prog = poisson_plan(dir, &opt, &plan);
   prp_train_result adam_only, with_lbfgs;
   assert_null(prp_train_run(&plan.problem, &adam_only));
   plan.problem.lbfgs_iterations = 100;
