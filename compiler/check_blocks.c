@@ -333,6 +333,15 @@ static void train_simple(checker *c, const ast_option *o) {
   } else if (strcmp(o->name, "precision") == 0) {
     static const char *const precisions[] = {"f32", "f64", NULL};
     arg_choice(c, o, 0, "the precision", precisions);
+  } else if (strcmp(o->name, "source_energy") == 0) {
+    static const char *const kinds[] = {"free", "box", NULL};
+    arg_choice(c, o, 0, "how the source's energy is counted", kinds);
+  } else if (strcmp(o->name, "warmup") == 0) {
+    const ast_arg *a = arg_at(c, o, 0, "a number of epochs or a share of training (10%)");
+    if (a && a->kind == ARG_PERCENT && (a->num < 0 || a->num >= 100))
+      prp_error(c->diag, a->loc, "a warm-up share lies in [0%%, 100%%), not %g%%", a->num);
+    else if (a && a->kind != ARG_PERCENT && arg_number(c, o, 0, "a number of epochs or a share (10%)", &v) && (v < 0 || !integral(v)))
+      prp_error(c->diag, a->loc, "a warm-up is a whole number of epochs >= 0 or a share of training, not %g", v);
   } else if (strcmp(o->name, "output") == 0) {
     const ast_arg *a = arg_at(c, o, 0, "a directory name in quotes");
     if (a && a->kind != ARG_STRING) prp_error(c->diag, a->loc, "'output' expects a directory name in quotes");
@@ -345,7 +354,7 @@ static void train_simple(checker *c, const ast_option *o) {
 void check_train(checker *c, ast_decl *d) {
   static const char *const known[] = {"optimizer", "lbfgs", "epochs", "collocation", "boundary_points",
                                       "initial_points", "weights", "seed", "precision", "restarts",
-                                      "threads", "output", "log", NULL};
+                                      "threads", "output", "log", "warmup", "source_energy", NULL};
   for (int i = 0; i < d->noptions; i++) {
     const ast_option *o = &d->options[i];
     if (duplicate_option(c, d->options, i)) continue;
