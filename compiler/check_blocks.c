@@ -93,7 +93,7 @@ static int is_output_field(const ast_option *o) {
 static int duplicate_option(checker *c, const ast_option *opts, int i) {
   for (int j = 0; j < i; j++)
     if (strcmp(opts[j].name, opts[i].name) == 0 && is_output_field(&opts[j]) == is_output_field(&opts[i])) {
-      prp_error(c->diag, opts[i].loc, "'%s' is given twice", opts[i].name);
+      prp_error(c->diag, opts[i].loc, "'%s%s' is given twice", opts[i].name, is_output_field(&opts[i]) ? " field" : "");
       prp_note(c->diag, opts[j].loc, "first given here");
       return 1;
     }

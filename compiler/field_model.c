@@ -44,7 +44,6 @@ char *prp_field_grid_parse(const char *grid, long times, int nspace, int has_tim
     g->n[d] = (int)n;
     p = end + (*end == 'x');
   }
-  if (grid && *p) return prp_errorf("--grid: '%s' has more sizes than the %d space coordinate%s", grid, nspace, nspace == 1 ? "" : "s");
   if (times > 0 && !has_time) return prp_errorf("--times: this problem has no time coordinate");
   if (times > PRP_FIELD_MAX_TIMES) return prp_errorf("--times: at most %d times", PRP_FIELD_MAX_TIMES);
   if (times > 0) g->times = (int)times;
