@@ -56,7 +56,7 @@ static void set_palette(void) {
 
 /* Opens a fresh stream writing fr->path.  PLplot exits the process when it cannot open its
  * output file or find its driver, so both are checked here first. */
-static char *begin_plot(const prp_plot_frame *fr) {
+static char *begin_plot_pages(const prp_plot_frame *fr, int columns, int rows) {
   FILE *probe = fopen(fr->path, "wb");
   if (!probe) return prp_errorf("%s: cannot write: %s", fr->path, strerror(errno));
   fclose(probe);
@@ -73,11 +73,14 @@ static char *begin_plot(const prp_plot_frame *fr) {
   plsfnam(fr->path);
   plspage(0, 0, session.width, session.height, 0, 0);
   set_palette();
+  if (columns > 1 || rows > 1) plssub(columns, rows);
   plinit();
   pladv(0);
   plschr(0, 0.9);
   return NULL;
 }
+
+static char *begin_plot(const prp_plot_frame *fr) { return begin_plot_pages(fr, 1, 1); }
 
 static void end_plot(void) {
   plend1();
@@ -181,10 +184,13 @@ static void draw_legend(const prp_plot_series *s, size_t ns) {
   free(opts), free(colours), free(styles), free(text_colours), free(widths), free(text);
 }
 
-static void draw_lines(const prp_plot_frame *fr, const prp_plot_series *s, size_t ns, bool log_y) {
+/* A panel is a subpage: more room for its title and labels. */
+static void draw_lines(const prp_plot_frame *fr, const prp_plot_series *s, size_t ns, bool log_y, bool legend,
+                       bool panel) {
   double r[4];
   data_range(s, ns, log_y, r);
-  plvpor(0.1, 0.95, 0.12, 0.9);
+  if (panel) plvpor(0.14, 0.95, 0.2, 0.86);
+  else plvpor(0.1, 0.95, 0.12, 0.9);
   plwind(r[0], r[1], r[2], r[3]);
   plcol0(COL_FG);
   plwidth(1.0);
@@ -199,7 +205,7 @@ static void draw_lines(const prp_plot_frame *fr, const prp_plot_series *s, size_
     draw_series(&s[k], log_y, xs, ys);
   }
   free(xs), free(ys);
-  if (ns) draw_legend(s, ns);
+  if (ns && legend) draw_legend(s, ns);
 }
 
 char *prp_plot_lines(const prp_plot_frame *fr, const prp_plot_series *series, size_t nseries,
@@ -207,7 +213,24 @@ char *prp_plot_lines(const prp_plot_frame *fr, const prp_plot_series *series, si
   pthread_mutex_lock(&plot_lock);
   char *err = begin_plot(fr);
   if (!err) {
-    draw_lines(fr, series, nseries, log_y);
+    draw_lines(fr, series, nseries, log_y, true, false);
+    end_plot();
+  }
+  pthread_mutex_unlock(&plot_lock);
+  return err;
+}
+
+char *prp_plot_panels(const prp_plot_frame *fr, const prp_plot_panel *panels, size_t npanels, int columns) {
+  if (columns < 1) columns = 1;
+  int rows = npanels ? (int)((npanels + (size_t)columns - 1) / (size_t)columns) : 1;
+  pthread_mutex_lock(&plot_lock);
+  char *err = begin_plot_pages(fr, columns, rows);
+  if (!err) {
+    for (size_t k = 0; k < npanels; k++) {
+      pladv((PLINT)k + 1);
+      prp_plot_frame sub = {fr->path, fr->width, fr->height, panels[k].title, fr->xlabel, fr->ylabel};
+      draw_lines(&sub, panels[k].series, panels[k].n, false, k == 0, true);
+    }
     end_plot();
   }
   pthread_mutex_unlock(&plot_lock);

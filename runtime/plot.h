@@ -25,6 +25,16 @@ typedef struct {
 char *prp_plot_lines(const prp_plot_frame *fr, const prp_plot_series *series, size_t nseries,
                      bool log_y);
 
+/* Several line plots on one page, `columns` across: panel k shows panels[k].n series
+ * (common axes within a panel, the legend in the first), titled panels[k].title. */
+typedef struct {
+  const char *title;
+  const prp_plot_series *series;
+  size_t n;
+} prp_plot_panel;
+
+char *prp_plot_panels(const prp_plot_frame *fr, const prp_plot_panel *panels, size_t npanels, int columns);
+
 /* A 2D field as a colour map with a colour bar, and what localises the source on top. */
 typedef struct {
   const double *values;        /* values[iy * nx + ix]: nx x ny cells covering the box */
