@@ -370,7 +370,7 @@ static void train_simple(checker *c, const ast_option *o) {
     arg_choice(c, o, 0, "the precision", precisions);
   } else if (strcmp(o->name, "source_energy") == 0) {
     static const char *const kinds[] = {"free", "box", NULL};
-    arg_choice(c, o, 0, "how the source's energy is counted", kinds);
+    arg_choice(c, o, 0, "the source energy", kinds);
   } else if (strcmp(o->name, "warmup") == 0) {
     const ast_arg *a = arg_at(c, o, 0, "a number of epochs or a share of training (10%)");
     if (a && a->kind == ARG_PERCENT && (a->num < 0 || a->num >= 100))

@@ -114,8 +114,15 @@ typedef struct {
   double seconds;
 } prp_train_result;
 
+/* The nudging kernel delta_h at squared distance r2 from a sensor: a Gaussian
+ * of width h and unit peak, in any dimension (compiler/residual.h says why). */
+double prp_nudging_kernel(double r2, double h);
+
 /* Epochs at the start with the unknowns frozen. */
 int prp_train_warmup(const prp_train_problem *pb);
+
+/* The share of training at which the schedule reaches its final value. */
+double prp_schedule_end(const prp_schedule *s);
 
 /* The schedule's value after a share p (0..1) of training. */
 double prp_schedule_value(const prp_schedule *s, double p);

@@ -54,6 +54,8 @@ void prp_nudging_init(prp_train_session *s) {
   free(order);
 }
 
+double prp_nudging_kernel(double r2, double h) { return exp(-r2 / (2 * h * h)); }
+
 /* Observation of place k at time t, linear between observations. */
 static double observed(const sensor_places *sp, size_t k, double t) {
   const double *ts = sp->t + sp->first[k], *us = sp->u + sp->first[k];
@@ -83,7 +85,7 @@ void prp_nudging_fill(prp_train_session *s, term_state *t) {
         double dx = x[d] - sp->place[k * (size_t)pb->n_space + d];
         r2 += dx * dx;
       }
-      double delta = exp(-r2 / (2 * h * h));
+      double delta = prp_nudging_kernel(r2, h);
       sw += delta;
       so += delta * observed(sp, k, time);
     }

@@ -16,7 +16,7 @@ enum { PAD_CHUNK = PRP_TRAIN_CHUNK, PAD_POINTS_PER_COLLOCATION = 1 };
 
 int prp_source_energy_active(const prp_train_session *s) {
   const prp_train_problem *pb = s->pb;
-  return pb->source_energy_free && pb->source_width_scalar >= 0 && s->progress < pb->schedules[pb->source_width_scalar].until;
+  return pb->source_energy_free && pb->source_width_scalar >= 0 && s->progress < prp_schedule_end(&pb->schedules[pb->source_width_scalar]);
 }
 
 int prp_source_energy_init(prp_train_session *s, char **err) {
