@@ -23,7 +23,10 @@
  * of p and setting; the model is JIT-compiled once per value and dilatation factor.
  * Far from the truth (no overlap of the model's field with the sensors) L is flat and
  * dL/dp ~ 0, the paper's plateau; eq. (4) says smoothing and dilatation widen the field's
- * spread Sigma^2 and so restore a slope: the scan shows by how much. */
+ * spread Sigma^2 and so restore a slope: the scan shows by how much.
+ * The settings (eps, f) are the --eps and --dilate lists, or with --schedule the levels the
+ * training plan's relax schedules take at shares of training (landscape_levels.c). Two unknowns
+ * at once: landscape2d.h. */
 #ifndef PRP_LANDSCAPE_H
 #define PRP_LANDSCAPE_H
 
