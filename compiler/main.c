@@ -15,6 +15,7 @@
 #include "run.h"
 #include "simulate.h"
 #include "landscape.h"
+#include "landscape2d.h"
 
 static const char usage_text[] =
   "usage: prpc COMMAND [OPTIONS] FILE.prp\n"
@@ -36,8 +37,11 @@ static const char usage_text[] =
   "                        the trained field of a saved state on a grid (field.pvd, VTK) and at the\n"
   "                        sensors (sensors.csv, sensors.png), as run writes them after training\n"
   "  landscape FILE --param NAME\n"
+  "  landscape FILE --param NAME1,NAME2\n"
   "                        the data misfit L and dL/dNAME over a range, through the simulator, without\n"
-  "                        and with relaxation (the paper's section 4); CSV, plots and a table\n"
+  "                        and with relaxation (the paper's section 4); CSV, plots and a table. With two\n"
+  "                        unknowns: L over a grid of both, heat maps and a verdict per relaxation level\n"
+  "                        (local minima, share of the box descending to the one nearest the truth)\n"
   "\n"
   "options:\n"
   "  --color=WHEN          colour diagnostics: auto (default, on a terminal), always, never\n"
@@ -50,11 +54,14 @@ static const char usage_text[] =
   "  --quiet               run: no progress line\n"
   "  --restarts=N          run: train from N initial guesses (the file's, then drawn in the bounds)\n"
   "  --guess=NAME=VALUE    run: start unknown NAME at VALUE instead of the file's guess (repeatable)\n"
-  "  --param NAME          landscape: the unknown to scan\n"
-  "  --range LO:HI         landscape: the range of the unknown (default: its bounds)\n"
-  "  --points N            landscape: values of the unknown in the range (default 61)\n"
+  "  --param NAME[,NAME2]  landscape: the unknown to scan, or two\n"
+  "  --range LO:HI         landscape: the range of the unknown (default: its bounds; one unknown only)\n"
+  "  --points N            landscape: values of each unknown (default 61; 21 with two unknowns)\n"
   "  --eps LIST            landscape: smoothings added to the diffusivity (default 0,0.005,0.02)\n"
   "  --dilate LIST         landscape: factors of the dilated constant (default 1,4,10)\n"
+  "  --schedule            landscape: the levels of the file's relax schedules instead (the default\n"
+  "                        with two unknowns and a relax block)\n"
+  "  --at LIST             landscape: where in training to take them, percent (default 0,25,50,75,100)\n"
   "  --grid N              landscape: simulator nodes per space dimension (default: the truth's)\n"
   "  --grid NxM            eval: points of the field grid per space axis (default: the file's\n"
   "                        'output field grid', else 201 in 1D, 64x64 in 2D, 32x32x32 in 3D)\n"
@@ -266,7 +273,8 @@ static int compile_one(const options *o, const char *file) {
     prp_landscape_options lopt = o->landscape;
     lopt.output = o->program ? o->program : o->output;
     lopt.quiet = o->quiet;
-    code = prp_landscape_command(prog, &lopt, &diag);
+    code = strchr(lopt.param ? lopt.param : "", ',') ? prp_landscape2d_command(prog, &lopt, &diag)
+                                                     : prp_landscape_command(prog, &lopt, &diag);
   }
   if (strcmp(o->command, "eval") == 0) {
     prp_eval_options eopt = o->eval;

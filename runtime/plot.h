@@ -51,6 +51,19 @@ typedef struct {
 
 char *prp_plot_field2d(const prp_plot_frame *fr, const prp_plot_field *f);
 
+/* More on a field (the misfit landscape over two unknowns marks its minima, the basin of one
+ * and the initial guess). */
+typedef struct {
+  const char *marker_label;    /* the markers' name in the key; NULL: "sensors" */
+  bool has_guess;              /* a white circle at the initial guess */
+  double guess_x, guess_y;
+  const unsigned char *region; /* region[iy * nx + ix] != 0: cells outlined together; may be NULL */
+  const char *region_label;    /* its name in the key */
+} prp_plot_field_marks;
+
+/* prp_plot_field2d with the marks m (NULL: none). */
+char *prp_plot_field2d_marked(const prp_plot_frame *fr, const prp_plot_field *f, const prp_plot_field_marks *m);
+
 /* u(x) at several times: u[k * nx + i] is the value at x[i] and times[k]. */
 char *prp_plot_profiles(const prp_plot_frame *fr, const double *x, size_t nx, const double *u,
                         const double *times, size_t ntimes);
