@@ -4,9 +4,12 @@
 # writes results/experiments/PROBLEM/table.md and table.csv: final error of each
 # unknown, success (every unknown within TOL of its bound width of the truth),
 # epochs and seconds to success.
-# Usage: examples/experiments.sh [PROBLEM ...]   (default: all four)
+# Usage: examples/experiments.sh [PROBLEM ...]   (default: all four; a PROBLEM is a
+#        file of examples/ or examples/blind/, without .prp)
 # Environment: PRPC (default build/prpc), EPOCHS (override), SEEDS (default "1 2"),
 #              TOL (default 0.05), OUT (default results/experiments),
+#              METHODS (default "vanilla pr-pinn"), JOBS (runs at once, default 2),
+#              GUESSES (override the problem's list, e.g. "xs=0.1,ys=0.1 xs=0.9,ys=0.9"),
 #              REDUCED=1: a smaller network (3x64) and 2048 collocation points, to fit a
 #              2-core machine; the tables say which configuration they ran.
 set -euo pipefail
@@ -23,6 +26,10 @@ guesses_for() {
     plume2d)         echo "xs=0.85,ys=0.85 xs=0.9,ys=0.1 xs=0.75,ys=0.95 xs=0.95,ys=0.5 xs=0.7,ys=0.9" ;;
     fisher_kpp_gyre) echo "xs=1.8,ys=0.8 xs=1.6,ys=0.9 xs=1.9,ys=0.1 xs=1.5,ys=0.85 xs=1.7,ys=0.5" ;;
     acoustic2d)      echo "xs=0.9,ys=0.1 xs=0.85,ys=0.2 xs=0.95,ys=0.9 xs=0.1,ys=0.1 xs=0.8,ys=0.05" ;;
+    square2d)        echo "xs=0.1,ys=0.15 xs=0.1,ys=0.9 xs=0.9,ys=0.1 xs=0.15,ys=0.1" ;;      # the corners far from (0.65, 0.7)
+    heatbox2x1)      echo "xs=0.15,ys=0.85 xs=0.1,ys=0.1 xs=1.9,ys=0.9 xs=0.3,ys=0.6" ;;
+    swirl2d)         echo "xs=0.85,ys=0.2 xs=0.9,ys=0.9 xs=0.1,ys=0.1 xs=0.8,ys=0.1" ;;
+    river1d_west)    echo "xs=0.1 xs=0.3 xs=0.5 xs=1.95" ;;
   esac
 }
 
@@ -40,8 +47,21 @@ epochs_to_success() {  # history.csv result.json
     END { print (first == "" ? "-" : first) }' "$1"
 }
 
+# One run: METHOD GUESS SEED FILE RUNDIR [EXTRA...]
+one_run() {
+  local method=$1 guess=$2 seed=$3 file=$4 run=$5; shift 5
+  local args=()
+  IFS=, read -ra parts <<< "$guess"
+  for p in "${parts[@]}"; do args+=(--guess="$p"); done
+  [ "$method" = vanilla ] && args+=(--no-relax)
+  nice "$prpc" run --quiet --seed="$seed" --output="$run" "${args[@]}" "$@" "$file" > "$run.log" 2>&1 || true
+}
+export -f one_run
+export prpc
+
 run_problem() {
   local problem=$1 file=examples/$1.prp dir=$out/$1
+  [ -f "$file" ] || file=examples/blind/$1.prp
   mkdir -p "$dir"
   if [ "${REDUCED:-0}" = 1 ]; then
     sed -e 's/network mlp([0-9, ]*)/network mlp(64, 64, 64)/' -e 's/collocation [0-9]*/collocation 2048/' "$file" > "$dir/$problem.prp"
@@ -56,14 +76,18 @@ run_problem() {
   } > "$md"
   local extra=()
   [ -n "${EPOCHS:-}" ] && extra+=(--epochs="$EPOCHS")
-  for method in vanilla pr-pinn; do
-    for guess in $(guesses_for "$problem"); do
+  local methods=${METHODS:-vanilla pr-pinn} guesses=${GUESSES:-$(guesses_for "$problem")}
+  for method in $methods; do
+    for guess in $guesses; do
       for seed in $seeds; do
-        local run=$dir/$method-${guess//[=,]/_}-s$seed args=()
-        IFS=, read -ra parts <<< "$guess"
-        for p in "${parts[@]}"; do args+=(--guess="$p"); done
-        [ "$method" = vanilla ] && args+=(--no-relax)
-        "$prpc" run --quiet --seed="$seed" --output="$run" "${args[@]}" "${extra[@]}" "$file" > "$run.log" 2>&1 || true
+        printf '%s\0%s\0%s\0%s\0%s\0' "$method" "$guess" "$seed" "$file" "$dir/$method-${guess//[=,]/_}-s$seed"
+      done
+    done
+  done | xargs -0 -n 5 -P "${JOBS:-2}" bash -c 'one_run "$@" '"${extra[*]}" _
+  for method in $methods; do
+    for guess in $guesses; do
+      for seed in $seeds; do
+        local run=$dir/$method-${guess//[=,]/_}-s$seed
         [ -f "$run/result.json" ] || { echo "| $method | $guess | $seed | (failed: see $run.log) | | | | |" >> "$md"; continue; }
         local est err ok steps secs
         est=$(jq -r '[.unknowns | to_entries[] | "\(.key)=\(.value.value | . * 1000 | round / 1000)"] | join(", ")' "$run/result.json")
@@ -77,7 +101,7 @@ run_problem() {
       done
     done
   done
-  for method in vanilla pr-pinn; do
+  for method in $methods; do
     local n s
     n=$(grep -c "^$method," "$csv" || true)
     s=$(grep -c "^$method,.*,true," "$csv" || true)
