@@ -335,6 +335,7 @@ int prp_plan_compile(const ast_program *prog, prp_jit *jit, const prp_plan_optio
     memcpy(plan->obs_u, obs_u, n_obs * sizeof(double));
   }
   tp->n_obs = n_obs;
+  tp->noise_std = NAN;
   tp->obs_x = plan->obs_x;
   tp->obs_u = plan->obs_u;
   plan->output_dir = output_dir(prog, opt);
@@ -344,9 +345,10 @@ int prp_plan_compile(const ast_program *prog, prp_jit *jit, const prp_plan_optio
 
 int prp_plan_build(const ast_program *prog, prp_jit *jit, const prp_plan_options *opt, prp_diag *diag, prp_plan *plan) {
   size_t n = 0;
-  double *x = NULL, *u = NULL;
-  if (prp_plan_observations(prog, jit, diag, &n, &x, &u) != 0) return -1;
+  double *x = NULL, *u = NULL, noise_std;
+  if (prp_plan_observations_noise(prog, jit, diag, &n, &x, &u, &noise_std) != 0) return -1;
   int rc = prp_plan_compile(prog, jit, opt, diag, n, x, u, plan);
+  if (rc == 0) plan->problem.noise_std = noise_std;
   free(x);
   free(u);
   return rc;

@@ -3,7 +3,9 @@
 # and PR-PINN from several initial guesses far from the truth and several seeds;
 # writes results/experiments/PROBLEM/table.md and table.csv: final error of each
 # unknown, success (every unknown within TOL of its bound width of the truth),
-# epochs and seconds to success.
+# the run's own verdict (converged/suspect/failed, from result.json: what a user
+# without the truth would be told), epochs and seconds to success; summary.txt
+# also counts how often the verdict agrees with success.
 # Usage: examples/experiments.sh [PROBLEM ...]   (default: all four; a PROBLEM is a
 #        file of examples/ or examples/blind/, without .prp)
 # Environment: PRPC (default build/prpc), EPOCHS (override), SEEDS (default "1 2"),
@@ -59,6 +61,18 @@ one_run() {
 export -f one_run
 export prpc
 
+# How often the verdict is right: "converged" on a success, "suspect" or
+# "failed" on a failure; also how many successes were called converged and how
+# many failures were flagged. Reads table.csv's success and verdict columns.
+verdict_right() {  # table.csv method
+  awk -F, -v m="$2" '
+    $1 == m { for (i = NF; i > 0; i--) if ($i == "true" || $i == "false") break
+              ok = $i == "true"; v = $(i + 1); n++
+              if (ok) { ns++; if (v == "converged") cs++ } else { nf++; if (v != "converged") ff++ }
+              right += (ok && v == "converged") || (!ok && v != "converged") }
+    END { printf "%d/%d (successes called converged %d/%d, failures flagged %d/%d)\n", right, n, cs, ns, ff, nf }' "$1"
+}
+
 run_problem() {
   local problem=$1 file=examples/$1.prp dir=$out/$1
   [ -f "$file" ] || file=examples/blind/$1.prp
@@ -69,10 +83,10 @@ run_problem() {
   fi
   echo "configuration: $(grep -E '^network|^ *epochs|^ *collocation' "$file" | tr -s ' ' | paste -sd';')${EPOCHS:+; epochs $EPOCHS}" > "$dir/config.txt"
   local csv=$dir/table.csv md=$dir/table.md
-  echo "method,guess,seed,$(jq -rn --arg p "$problem" '"unknowns"'),status,errors,success,epochs_to_success,seconds" > "$csv"
+  echo "method,guess,seed,$(jq -rn --arg p "$problem" '"unknowns"'),status,errors,success,verdict,warnings,epochs_to_success,seconds" > "$csv"
   {
-    echo "| method | initial guess | seed | final estimate | error | success | epochs to success | seconds |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| method | initial guess | seed | final estimate | error | success | verdict | epochs to success | seconds |"
+    echo "|---|---|---|---|---|---|---|---|---|"
   } > "$md"
   local extra=()
   [ -n "${EPOCHS:-}" ] && extra+=(--epochs="$EPOCHS")
@@ -88,24 +102,27 @@ run_problem() {
     for guess in $guesses; do
       for seed in $seeds; do
         local run=$dir/$method-${guess//[=,]/_}-s$seed
-        [ -f "$run/result.json" ] || { echo "| $method | $guess | $seed | (failed: see $run.log) | | | | |" >> "$md"; continue; }
-        local est err ok steps secs
+        [ -f "$run/result.json" ] || { echo "| $method | $guess | $seed | (failed: see $run.log) | | | | | |" >> "$md"; continue; }
+        local est err ok steps secs verdict warns
         est=$(jq -r '[.unknowns | to_entries[] | "\(.key)=\(.value.value | . * 1000 | round / 1000)"] | join(", ")' "$run/result.json")
         err=$(jq -r '[.unknowns | to_entries[] | select(.value.error != null) | "\(.value.error | . * 1000 | round / 1000)"] | join(", ")' "$run/result.json")
         ok=$(jq -r --argjson tol "$tol" '[.unknowns[] | select(.truth != null) | .error <= $tol * (.width // 1)] | all' "$run/result.json")
+        verdict=$(jq -r '.verdict // "-"' "$run/result.json")
+        warns=$(jq -r '[.warnings[]? | .name + (if .unknown then "(" + .unknown + ")" else "" end)] | unique | join(" ")' "$run/result.json")
         steps=$(epochs_to_success "$run/history.csv" "$run/result.json")
         secs=$(jq -r '.seconds | . * 10 | round / 10' "$run/result.json")
-        echo "| $method | $guess | $seed | $est | $err | $ok | $steps | $secs |" >> "$md"
-        echo "$method,\"$guess\",$seed,\"$est\",$(jq -r .status "$run/result.json"),\"$err\",$ok,$steps,$secs" >> "$csv"
-        echo "$problem $method $guess seed $seed: $est (error $err) success=$ok"
+        echo "| $method | $guess | $seed | $est | $err | $ok | $verdict${warns:+ ($warns)} | $steps | $secs |" >> "$md"
+        echo "$method,\"$guess\",$seed,\"$est\",$(jq -r .status "$run/result.json"),\"$err\",$ok,$verdict,\"$warns\",$steps,$secs" >> "$csv"
+        echo "$problem $method $guess seed $seed: $est (error $err) success=$ok verdict=$verdict"
       done
     done
   done
   for method in $methods; do
-    local n s
+    local n s right
     n=$(grep -c "^$method," "$csv" || true)
-    s=$(grep -c "^$method,.*,true," "$csv" || true)
-    echo "$problem $method: success $s/$n" | tee -a "$dir/summary.txt"
+    s=$(grep -c "^$method,.*,true,[a-z]*," "$csv" || true)
+    right=$(verdict_right "$csv" "$method")
+    echo "$problem $method: success $s/$n; verdict right $right" | tee -a "$dir/summary.txt"
   done
 }
 

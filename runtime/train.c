@@ -10,6 +10,7 @@
 #include "optim.h"
 #include "plot.h"
 #include "progress.h"
+#include "train_verdict.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,6 +222,7 @@ static void write_result_json(run *r, const prp_train_result *res) {
   prp_json_begin_object(j);
   for (int i = 0; i < pb->n_terms; i++) prp_json_member_number(j, pb->terms[i].name, res->term_loss[i]);
   prp_json_end_object(j);
+  prp_train_verdict_json(j, pb, &res->verdict);
   prp_json_member_number(j, "seconds", res->seconds);
   prp_json_member_int(j, "seed", (int64_t)pb->seed);
   prp_json_member_string(j, "precision", pb->single ? "f32" : "f64");
@@ -280,6 +282,7 @@ static void finish(run *r, prp_train_result *res) {
   for (int u = 0; u < pb->n_unknowns; u++) res->unknowns[u] = r->s->uniforms[u];
   for (int i = 0; i < pb->n_terms; i++) res->term_loss[i] = r->s->term_loss[i];
   res->seconds = prp_now() - r->start;
+  prp_train_verdict_run(pb, res, r->hist.rows, r->hist.n, r->hist.ncols, &res->verdict);
   if (r->csv) {
     char *err = prp_csv_writer_close(r->csv);
     free(err);

@@ -103,7 +103,38 @@ typedef struct {
   const char *output_dir;    /* NULL: no files */
   int quiet;
   int threads;               /* BLAS threads (0: 1); the same seed and thread count give the same run */
+  double noise_std;          /* the observations' noise standard deviation: known from a truth block
+                              * (0: none added); NAN when not known (the verdict estimates it) */
 } prp_train_problem;
+
+/* ---- the verdict: whether to trust the answer (train_verdict.c) ---- */
+typedef enum { PRP_VERDICT_CONVERGED, PRP_VERDICT_SUSPECT, PRP_VERDICT_FAILED } prp_verdict;
+typedef enum { PRP_WARN_NOT_FINITE, PRP_WARN_INTERRUPTED, PRP_WARN_AT_BOUND, PRP_WARN_MISFIT_ABOVE_NOISE,
+               PRP_WARN_STILL_MOVING, PRP_WARN_RESTARTS_DISAGREE } prp_warning_kind;
+enum { PRP_VERDICT_MAX_WARNINGS = 4 * PRP_TRAIN_MAX_UNKNOWNS + 4 };
+
+/* One warning: the measured number and the limit it passed; unknown -1 when
+ * the warning is about the run as a whole, else estimate is its final value. */
+typedef struct {
+  prp_warning_kind kind;
+  int unknown;
+  double value, limit, estimate;
+} prp_train_warning;
+
+typedef enum { PRP_NOISE_TRUTH, PRP_NOISE_ESTIMATED, PRP_NOISE_UNKNOWN } prp_noise_source;
+
+typedef struct {
+  prp_verdict verdict;
+  int n_warnings;
+  prp_train_warning warnings[PRP_VERDICT_MAX_WARNINGS];
+  double misfit_mse;         /* mean squared data misfit in the data's units (NAN: no data term) */
+  double noise_std;          /* the noise level, known or estimated (NAN: unknown) */
+  double noise_compared;     /* the level compared with: noise_std, at least the floor */
+  prp_noise_source noise_source;
+  double movement[PRP_TRAIN_MAX_UNKNOWNS];  /* range over the last 10% of the history / width */
+  double spread[PRP_TRAIN_MAX_UNKNOWNS];    /* restarts: spread of the good runs / width (NAN: none) */
+  int restarts_compared;     /* restarts within the loss factor of the best (0: no restarts) */
+} prp_train_verdict;
 
 typedef struct {
   double unknowns[PRP_TRAIN_MAX_UNKNOWNS];
@@ -112,6 +143,7 @@ typedef struct {
   int stopped;               /* 0 done, 1 interrupted, 2 not finite */
   char message[256];
   double seconds;
+  prp_train_verdict verdict; /* of this run alone (prp_train_verdict_run) */
 } prp_train_result;
 
 /* The nudging kernel delta_h at squared distance r2 from a sensor: a Gaussian
@@ -138,6 +170,29 @@ char *prp_train_restarts(const prp_train_problem *pb, int n, double tol, prp_tra
 /* 1 if every unknown with a known truth is within tol of it, relative to the
  * width of its bounds (or to max(1, |truth|) when unbounded), and the run finished. */
 int prp_train_success(const prp_train_problem *pb, const prp_train_result *res, double tol);
+
+/* The verdict's limits (docs/running.md says why these values). */
+#define PRP_VERDICT_BOUND_TOL 0.01      /* at_bound: within 1% of the bound width of a bound */
+#define PRP_VERDICT_MISFIT_RATIO 4.0    /* misfit_above_noise: mean squared misfit > 4 sigma^2 */
+#define PRP_VERDICT_NOISE_FLOOR 0.01    /* sigma is at least 1% of the largest |observation| */
+#define PRP_VERDICT_WINDOW 0.1          /* still_moving: over the last 10% of the history, */
+#define PRP_VERDICT_MOVE_TOL 0.02       /* a range above 2% of the bound width */
+#define PRP_VERDICT_RESTART_LOSS 2.0    /* restarts_disagree: among runs of loss <= 2 x the best, */
+#define PRP_VERDICT_RESTART_TOL 0.1     /* a spread above 10% of the bound width */
+
+/* The verdict of one run from its result and its history (n rows of ncols
+ * values laid out as history.csv: epoch, loss, the terms' losses, then the
+ * unknowns; rows may be NULL). */
+void prp_train_verdict_run(const prp_train_problem *pb, const prp_train_result *res, const double *rows, size_t n,
+                           size_t ncols, prp_train_verdict *v);
+/* The verdict of n restarts: the best run's, plus restarts_disagree. */
+void prp_train_verdict_restarts(const prp_train_problem *pb, const prp_train_result *res, int n, int best,
+                                prp_train_verdict *v);
+const char *prp_verdict_name(prp_verdict v);
+const char *prp_warning_name(prp_warning_kind k);
+/* The noise standard deviation estimated from the observations (second
+ * differences in time at each sensor); NAN when it cannot be. */
+double prp_train_estimate_noise(const prp_train_problem *pb);
 
 /* The loss and its gradient at given network parameters and unknowns (as the
  * optimiser sees them: params then the unknowns' raw values), on fixed point

@@ -1,6 +1,7 @@
 /* Runtime, training: train once or with restarts and print the summary; see
  * train_report.h. */
 #include "train_report.h"
+#include "train_verdict.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -16,6 +17,7 @@ void prp_train_print_summary(FILE *out, const prp_train_problem *pb, const prp_t
     if (isfinite(uk->truth)) fprintf(out, ", truth %g, error %.3g", uk->truth, fabs(res->unknowns[u] - uk->truth));
     fprintf(out, ")\n");
   }
+  prp_train_verdict_print(out, pb, &res->verdict);
   if (pb->output_dir) fprintf(out, "results in %s/\n", pb->output_dir);
 }
 
@@ -24,13 +26,13 @@ void prp_train_print_restarts(FILE *out, const prp_train_problem *pb, const prp_
   for (int u = 0; u < pb->n_unknowns; u++) known |= isfinite(pb->unknowns[u].truth);
   fprintf(out, "%-8s", "restart");
   for (int u = 0; u < pb->n_unknowns; u++) fprintf(out, " %12s", pb->unknowns[u].name);
-  fprintf(out, " %12s %8s\n", "loss", known ? "success" : "");
+  fprintf(out, " %12s %8s %9s\n", "loss", known ? "success" : "", "verdict");
   for (int k = 0; k < n; k++) {
     int ok = prp_train_success(pb, &res[k], PRP_TRAIN_SUCCESS_TOLERANCE);
     successes += ok;
     fprintf(out, "%-8d", k);
     for (int u = 0; u < pb->n_unknowns; u++) fprintf(out, " %12.6g", res[k].unknowns[u]);
-    fprintf(out, " %12.4e %8s\n", res[k].loss, known ? (ok ? "yes" : "no") : "");
+    fprintf(out, " %12.4e %8s %9s\n", res[k].loss, known ? (ok ? "yes" : "no") : "", prp_verdict_name(res[k].verdict.verdict));
   }
   if (known)
     fprintf(out, "success rate: %d/%d (every unknown within %.0f%% of its bound width of the truth)\n", successes, n,
@@ -57,6 +59,10 @@ static int train_restarts(const prp_train_problem *pb, const char *program) {
     code = EXIT_FAILED;
   } else {
     prp_train_print_restarts(stdout, pb, res, n, best);
+    prp_train_verdict v;
+    prp_train_verdict_restarts(pb, res, n, best, &v);
+    prp_train_verdict_print(stdout, pb, &v);
+    prp_train_verdict_write_restarts(pb, &v, n, best);
   }
   free(res);
   return code;
