@@ -12,12 +12,18 @@
 #include "landscape_internal.h"
 #include "progress.h"
 
+/* 2 atan2(|a/|a| - b/|b||, |a/|a| + b/|b||): accurate near 0 and 180 degrees, where acos of
+ * the cosine loses half the digits. */
 double prp_follow_angle(const double *a, const double *b, int n) {
-  double ab = 0, aa = 0, bb = 0;
-  for (int k = 0; k < n; k++) ab += a[k] * b[k], aa += a[k] * a[k], bb += b[k] * b[k];
-  if (!(aa > 0) || !(bb > 0) || !isfinite(ab) || !isfinite(aa) || !isfinite(bb)) return NAN;
-  double c = ab / (sqrt(aa) * sqrt(bb));
-  return acos(fmax(-1.0, fmin(1.0, c))) * 180.0 / M_PI;
+  double aa = 0, bb = 0;
+  for (int k = 0; k < n; k++) aa += a[k] * a[k], bb += b[k] * b[k];
+  if (!(aa > 0) || !(bb > 0) || !isfinite(aa) || !isfinite(bb)) return NAN;
+  double na = sqrt(aa), nb = sqrt(bb), diff = 0, sum = 0;
+  for (int k = 0; k < n; k++) {
+    double d = a[k] / na - b[k] / nb, s = a[k] / na + b[k] / nb;
+    diff += d * d, sum += s * s;
+  }
+  return 2 * atan2(sqrt(diff), sqrt(sum)) * 180.0 / M_PI;
 }
 
 size_t prp_follow_pick_rows(size_t n, size_t k, size_t *rows) {
