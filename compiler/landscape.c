@@ -154,6 +154,10 @@ static int has_dilatation(const ast_program *prog) {
 int prp_landscape_prepare_options(const ast_program *prog, prp_landscape_options *opt, int default_schedule,
                                   prp_diag *diag) {
   int lists = opt->neps > 0 || opt->ndilate > 0;
+  if (opt->samples > 0) {
+    prp_error_plain(diag, "landscape: --samples counts the rows of a run compared with --follow RUN_DIR; give --follow");
+    return PRP_EXIT_INPUT;
+  }
   if (lists && (opt->schedule || opt->nat > 0)) {
     prp_error_plain(diag, "landscape: --eps/--dilate and --schedule/--at both choose the relaxation levels; give one");
     return PRP_EXIT_INPUT;

@@ -57,6 +57,8 @@ typedef struct prp_landscape_options {
   int nat;                             /* 0: 0, 25, 50, 75, 100 (percent of training) */
   double at[PRP_LANDSCAPE_MAX_LIST];
   int grid;                            /* > 0: nodes per space dimension instead of the truth's */
+  const char *follow;                  /* --follow RUN_DIR: landscape_follow.h */
+  int samples;                         /* --samples K: rows of its history; 0: 12 */
   const char *output;                  /* directory; NULL: results/landscape-PROBLEM */
   int quiet;                           /* no table on stdout */
 } prp_landscape_options;
@@ -126,8 +128,8 @@ void prp_landscape_print(const prp_landscape *ls, FILE *out);
 int prp_landscape_command(const ast_program *prog, const prp_landscape_options *opt, prp_diag *diag);
 
 /* The command line options of `landscape`: looks at argv[*i]; if it is one of --param NAME,
- * --range LO:HI, --points N, --eps LIST, --dilate LIST, --schedule, --at LIST, --grid N (also
- * written --opt=VALUE),
+ * --range LO:HI, --points N, --eps LIST, --dilate LIST, --schedule, --at LIST, --grid N,
+ * --follow RUN_DIR, --samples K (also written --opt=VALUE),
  * stores it, advances *i past its value and returns 1; returns 0 if argv[*i] is not one of
  * them, -1 (with a message on stderr) for a missing or bad value. */
 int prp_landscape_parse_arg(prp_landscape_options *opt, int argc, char **argv, int *i);

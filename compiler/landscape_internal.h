@@ -54,6 +54,12 @@ int prp_landscape_scan_misfits(prp_landscape_scan *s, const prp_landscape_settin
 int prp_landscape_schedule_levels(prp_landscape_scan *s, const double *at, int nat, prp_landscape_setting *settings,
                                   int *nsettings);
 
+/* The names of the plan's relax schedules (history.csv's columns): names[0] the smoothing's,
+ * names[1 + k] the k-th dilated constant's ("" where there is none); the dilated constants into s
+ * as prp_landscape_schedule_levels does. 0 or PRP_EXIT_INPUT (reported). */
+enum { PRP_LANDSCAPE_NAME_MAX = 64 };
+int prp_landscape_schedule_names(prp_landscape_scan *s, char names[][PRP_LANDSCAPE_NAME_MAX]);
+
 /* "no relaxation", "eps 0.005", "sigma x 4", "50%: eps 0.01, sigma x 2.5". */
 void prp_landscape_label(const char *dilated, prp_landscape_setting *st);
 /* A CSV column name without spaces or commas: L_eps0.005_sigmax4, L_at50. */

@@ -56,3 +56,18 @@ int prp_landscape_schedule_levels(prp_landscape_scan *s, const double *at, int n
   prp_plan_free(&plan);
   return rc;
 }
+
+int prp_landscape_schedule_names(prp_landscape_scan *s, char names[][PRP_LANDSCAPE_NAME_MAX]) {
+  prp_plan_options popt = {.relax = 1, .epochs = -1, .seed = -1, .quiet = 1, .restarts = -1};
+  prp_plan plan;
+  if (prp_plan_compile(s->prog, s->jit, &popt, s->diag, s->nobs, s->obs_coords, s->obs_u, &plan) != 0)
+    return PRP_EXIT_INPUT;
+  plan_dilated(s, &plan);
+  const prp_train_problem *tp = &plan.problem;
+  for (int k = 0; k <= s->ndilated; k++) {
+    int slot = k == 0 ? PRP_SCALAR_EPS : PRP_SCALAR_DILATED + k - 1;
+    snprintf(names[k], PRP_LANDSCAPE_NAME_MAX, "%s", tp->relaxed && tp->has_schedule[slot] ? tp->schedules[slot].name : "");
+  }
+  prp_plan_free(&plan);
+  return 0;
+}

@@ -256,6 +256,11 @@ static int store_option(prp_landscape_options *opt, const char *name, const char
     opt->param = value;
     return *value != '\0';
   }
+  if (strcmp(name, "follow") == 0) {
+    opt->follow = value;
+    return *value != '\0';
+  }
+  if (strcmp(name, "samples") == 0) return parse_whole(value, 1, &opt->samples);
   if (strcmp(name, "range") == 0) return parse_range(value, opt);
   if (strcmp(name, "points") == 0) return parse_whole(value, 2, &opt->points);
   if (strcmp(name, "grid") == 0) return parse_whole(value, 5, &opt->grid);
@@ -267,7 +272,8 @@ static int store_option(prp_landscape_options *opt, const char *name, const char
 static const char *const option_help[] = {
     "param", "NAME or NAME1,NAME2 (unknowns)", "range", "LO:HI", "points", "N >= 2", "grid", "N >= 5",
     "eps", "a list of numbers, as 0,0.005,0.02", "dilate", "a list of numbers, as 1,4,10",
-    "at", "a list of percentages, as 0,50,100"};
+    "at", "a list of percentages, as 0,50,100", "follow", "RUN_DIR (the output directory of a prpc run)",
+    "samples", "K >= 1 (rows of the run's history)"};
 
 int prp_landscape_parse_arg(prp_landscape_options *opt, int argc, char **argv, int *i) {
   const char *a = argv[*i];

@@ -16,6 +16,7 @@
 #include "simulate.h"
 #include "landscape.h"
 #include "landscape2d.h"
+#include "landscape_follow.h"
 
 static const char usage_text[] =
   "usage: prpc COMMAND [OPTIONS] FILE.prp\n"
@@ -42,6 +43,10 @@ static const char usage_text[] =
   "                        and with relaxation (the paper's section 4); CSV, plots and a table. With two\n"
   "                        unknowns: L over a grid of both, heat maps and a verdict per relaxation level\n"
   "                        (local minima, share of the box descending to the one nearest the truth)\n"
+  "  landscape FILE --follow RUN_DIR\n"
+  "                        after a run: at rows of RUN_DIR/history.csv, the angle between the PINN's\n"
+  "                        gradient with respect to the unknowns and the simulator's at the same point\n"
+  "                        and relaxation level (0 follows the landscape, 90 unrelated, 180 against)\n"
   "\n"
   "options:\n"
   "  --color=WHEN          colour diagnostics: auto (default, on a terminal), always, never\n"
@@ -63,6 +68,9 @@ static const char usage_text[] =
   "                        with two unknowns and a relax block)\n"
   "  --at LIST             landscape: where in training to take them, percent (default 0,25,50,75,100)\n"
   "  --grid N              landscape: simulator nodes per space dimension (default: the truth's)\n"
+  "  --follow RUN_DIR      landscape: compare with the run in RUN_DIR (follow.csv, follow.png there,\n"
+  "                        or in -o DIR)\n"
+  "  --samples K           landscape --follow: history rows compared, spread over the run (default 12)\n"
   "  --grid NxM            eval: points of the field grid per space axis (default: the file's\n"
   "                        'output field grid', else 201 in 1D, 64x64 in 2D, 32x32x32 in 3D)\n"
   "  --times K             eval: times the field is written at (default: 'output field times', else 21;\n"
@@ -273,8 +281,9 @@ static int compile_one(const options *o, const char *file) {
     prp_landscape_options lopt = o->landscape;
     lopt.output = o->program ? o->program : o->output;
     lopt.quiet = o->quiet;
-    code = strchr(lopt.param ? lopt.param : "", ',') ? prp_landscape2d_command(prog, &lopt, &diag)
-                                                     : prp_landscape_command(prog, &lopt, &diag);
+    code = lopt.follow                                  ? prp_follow_command(prog, &lopt, &diag)
+           : strchr(lopt.param ? lopt.param : "", ',') ? prp_landscape2d_command(prog, &lopt, &diag)
+                                                       : prp_landscape_command(prog, &lopt, &diag);
   }
   if (strcmp(o->command, "eval") == 0) {
     prp_eval_options eopt = o->eval;

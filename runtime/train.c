@@ -47,7 +47,7 @@ static double lr_at(const prp_train_problem *pb, int epoch, double base) {
 
 static char *history_columns(run *r) {
   const prp_train_problem *pb = r->pb;
-  size_t n = 2 + (size_t)pb->n_terms + (size_t)pb->n_unknowns + (size_t)pb->n_scalars + 1;
+  size_t n = 2 + (size_t)pb->n_terms + 2 * (size_t)pb->n_unknowns + (size_t)pb->n_scalars + 1;
   r->colnames = calloc(n, sizeof *r->colnames);
   size_t c = 0;
   r->colnames[c++] = strdup("epoch");
@@ -62,6 +62,11 @@ static char *history_columns(run *r) {
   for (int k = 0; k < pb->n_scalars; k++)
     if (pb->has_schedule[k]) r->colnames[c++] = strdup(pb->schedules[k].name);
   r->colnames[c++] = strdup("grad_unknowns");
+  for (int u = 0; u < pb->n_unknowns; u++) {   /* dL/dtheta: read by `prpc landscape --follow` */
+    char buf[96];
+    snprintf(buf, sizeof buf, "dL_d%s", pb->unknowns[u].name);
+    r->colnames[c++] = strdup(buf);
+  }
   r->ncols = c;
   r->hist.ncols = c;
   if (!pb->output_dir) return NULL;
@@ -88,6 +93,7 @@ static void record(run *r, int epoch, double loss) {
   double g = 0;
   for (int u = 0; u < pb->n_unknowns; u++) g += r->s->dtheta[u] * r->s->dtheta[u];
   row[c++] = sqrt(g);
+  for (int u = 0; u < pb->n_unknowns; u++) row[c++] = r->s->dtheta[u];
   if (r->csv) {
     char *err = prp_csv_writer_row(r->csv, row);
     free(err);
