@@ -60,14 +60,7 @@ static const char usage_text[] =
   "environment:\n"
   "  PRP_STDLIB            directory of the standard library (import std.NAME)\n"
   "  NO_COLOR              if set, never colour diagnostics\n"
-  "\n"
-  "exit status:\n"
-  "  0   success\n"
-  "  1   the input has errors (diagnostics were printed)\n"
-  "  2   bad command line\n"
-  "  3   training or simulation failed\n"
-  "  70  internal error (a bug in prpc)\n"
-  "  130 interrupted\n";
+  "\n";
 
 enum { MAX_FILES = 256 };
 
@@ -136,7 +129,11 @@ static int parse_option(options *o, const char *a) {
 static int parse_command_line(options *o, int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(usage_text, stdout); return PRP_EXIT_OK; }
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      fputs(usage_text, stdout);
+      prp_exit_codes_help(stdout, 1);
+      return PRP_EXIT_OK;
+    }
     if (strcmp(a, "--version") == 0) {
       printf("prpc %s (LLVM %s)\n", PRP_VERSION, PRP_LLVM_VERSION);
       return PRP_EXIT_OK;
