@@ -59,6 +59,7 @@ static const char usage_text[] =
   "\n"
   "environment:\n"
   "  PRP_STDLIB            directory of the standard library (import std.NAME)\n"
+  "  PRP_CC                build: the C compiler that links programs (default: the one prp was built with)\n"
   "  NO_COLOR              if set, never colour diagnostics\n"
   "\n";
 
