@@ -40,12 +40,17 @@ for f in bin/prpc lib/libprprt.a lib/libprpmain.a share/prp/stdlib/sources.prp i
 done
 
 # No path into the source or build tree in what prpc executes or reads
-# (debug information, which names the sources for debuggers, left aside).
+# (debug information, which names the sources for debuggers, left aside; a
+# sanitizer build also records source paths for its reports: not checked).
 strip --strip-debug -o "$work/prpc.nodebug" "$prefix/bin/prpc"
-for dir in "$src" "$build"; do
-  if strings "$work/prpc.nodebug" | grep -qF "$dir"; then fail "installed prpc names $dir"; strings "$work/prpc.nodebug" | grep -F "$dir" | head -3
-  else ok; fi
-done
+if grep -q '^PRP_SANITIZE:BOOL=ON' "$build/CMakeCache.txt"; then
+  echo "note: sanitizer build, the check for source and build paths is skipped"
+else
+  for dir in "$src" "$build"; do
+    if strings "$work/prpc.nodebug" | grep -qF "$dir"; then fail "installed prpc names $dir"; strings "$work/prpc.nodebug" | grep -F "$dir" | head -3
+    else ok; fi
+  done
+fi
 
 mkdir -p "$work/run"
 cp "$src/examples/source1d.prp" "$work/run/"
