@@ -59,6 +59,10 @@ static void train_options(const ast_program *prog, const prp_plan_options *opt, 
   tp->restarts = (int)first_number(find_option(t, "restarts"), 1);
   tp->threads = (int)first_number(find_option(t, "threads"), 1);
   if (opt->restarts > 0) tp->restarts = (int)opt->restarts;
+  const ast_option *warm = find_option(t, "warmup");
+  if (warm && warm->nargs > 0 && warm->args[0].kind == ARG_PERCENT) tp->warmup_share = warm->args[0].num / 100;
+  else tp->warmup_epochs = (int)first_number(warm, 0);
+  tp->source_energy_free = !has_word(find_option(t, "source_energy"), "box");
   const ast_option *prec = find_option(t, "precision");
   tp->single = has_word(prec, "f32");
   if (opt->precision == 32) tp->single = 1;
@@ -183,6 +187,7 @@ static void relaxation(const prp_residuals *r, prp_train_problem *tp) {
     tp->has_schedule[PRP_SCALAR_DILATED + i] = 1;
   }
   tp->nudge_width = r->nudge_width;
+  tp->source_width_scalar = r->ndilated > 0 ? PRP_SCALAR_DILATED : -1;
 }
 
 /* ---- terms and kernels ------------------------------------------------------------ */

@@ -81,6 +81,8 @@ typedef struct {
   double scalar_fixed[PRP_TRAIN_MAX_SCALARS];
   int nudge_obs_slot, nudge_w_slot, u_obs_slot;  /* point-data indices, -1 if unused */
   double nudge_width;
+  int source_width_scalar;   /* scalar of the dilated source width, -1 if none */
+  int source_energy_free;    /* count the dilated source's energy outside the box too */
   /* observations: n points (n_inputs coordinates each) and values */
   size_t n_obs;
   double *obs_x, *obs_u;
@@ -88,6 +90,8 @@ typedef struct {
   int single;                /* f32 network and kernels (Adam keeps f64 master weights) */
   prp_mlp_shape net;
   int epochs, lbfgs_iterations;
+  int warmup_epochs;         /* epochs at the start with the unknowns frozen, */
+  double warmup_share;       /* or, when > 0, this share of the epochs (prp_train_warmup) */
   double lr, lr_unknowns, lr_decay;
   int lr_every;
   int n_collocation, n_boundary, n_initial;
@@ -109,6 +113,16 @@ typedef struct {
   char message[256];
   double seconds;
 } prp_train_result;
+
+/* The nudging kernel delta_h at squared distance r2 from a sensor: a Gaussian
+ * of width h and unit peak, in any dimension (compiler/residual.h says why). */
+double prp_nudging_kernel(double r2, double h);
+
+/* Epochs at the start with the unknowns frozen. */
+int prp_train_warmup(const prp_train_problem *pb);
+
+/* The share of training at which the schedule reaches its final value. */
+double prp_schedule_end(const prp_schedule *s);
 
 /* The schedule's value after a share p (0..1) of training. */
 double prp_schedule_value(const prp_schedule *s, double p);

@@ -29,6 +29,11 @@ static double piecewise_value(const prp_schedule *s, double p) {
   return s->value[s->npoints - 1];
 }
 
+double prp_schedule_end(const prp_schedule *s) {
+  if (s->shape == PRP_SHAPE_PIECEWISE) return s->npoints > 0 ? s->at[s->npoints - 1] : 0;
+  return s->until;
+}
+
 double prp_schedule_value(const prp_schedule *s, double p) {
   if (s->shape == PRP_SHAPE_PIECEWISE) return piecewise_value(s, p);
   if (p >= s->until || s->until <= 0) return s->to;
