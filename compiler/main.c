@@ -82,15 +82,9 @@ static const char usage_text[] =
   "\n"
   "environment:\n"
   "  PRP_STDLIB            directory of the standard library (import std.NAME)\n"
+  "  PRP_CC                build: the C compiler that links programs (default: the one prp was built with)\n"
   "  NO_COLOR              if set, never colour diagnostics\n"
-  "\n"
-  "exit status:\n"
-  "  0   success\n"
-  "  1   the input has errors (diagnostics were printed)\n"
-  "  2   bad command line\n"
-  "  3   training or simulation failed\n"
-  "  70  internal error (a bug in prpc)\n"
-  "  130 interrupted\n";
+  "\n";
 
 enum { MAX_FILES = 256 };
 
@@ -179,7 +173,11 @@ static int parse_eval_arg(options *o, int argc, char **argv, int *i) {
 static int parse_command_line(options *o, int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(usage_text, stdout); return PRP_EXIT_OK; }
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      fputs(usage_text, stdout);
+      prp_exit_codes_help(stdout, 1);
+      return PRP_EXIT_OK;
+    }
     if (strcmp(a, "--version") == 0) {
       printf("prpc %s (LLVM %s)\n", PRP_VERSION, PRP_LLVM_VERSION);
       return PRP_EXIT_OK;

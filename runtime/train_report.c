@@ -1,11 +1,10 @@
 /* Runtime, training: train once or with restarts and print the summary; see
  * train_report.h. */
 #include "train_report.h"
+#include "exit_codes.h"
 #include "train_verdict.h"
 #include <math.h>
 #include <stdlib.h>
-
-enum { EXIT_FAILED = 3, EXIT_INTERRUPTED = 130 };   /* compiler/diag.h's numbers */
 
 void prp_train_print_summary(FILE *out, const prp_train_problem *pb, const prp_train_result *res) {
   fprintf(out, "%s: %s after %d epochs in %.1f s, loss %.3e\n", pb->problem_name,
@@ -45,7 +44,7 @@ void prp_train_print_restarts(FILE *out, const prp_train_problem *pb, const prp_
 }
 
 int prp_train_exit_status(const prp_train_result *res) {
-  return res->stopped == 0 ? 0 : res->stopped == 1 ? EXIT_INTERRUPTED : EXIT_FAILED;
+  return res->stopped == 0 ? PRP_EXIT_OK : res->stopped == 1 ? PRP_EXIT_INTERRUPT : PRP_EXIT_RUNTIME;
 }
 
 static int train_restarts(const prp_train_problem *pb, const char *program) {
@@ -56,7 +55,7 @@ static int train_restarts(const prp_train_problem *pb, const char *program) {
   if (err) {
     fprintf(stderr, "%s: error: %s\n", program, err);
     free(err);
-    code = EXIT_FAILED;
+    code = PRP_EXIT_RUNTIME;
   } else {
     prp_train_print_restarts(stdout, pb, res, n, best);
     prp_train_verdict v;
@@ -74,7 +73,7 @@ static int train_once(const prp_train_problem *pb, const char *program) {
   if (err) {
     fprintf(stderr, "%s: error: %s\n", program, err);
     free(err);
-    return EXIT_FAILED;
+    return PRP_EXIT_RUNTIME;
   }
   prp_train_print_summary(stdout, pb, &res);
   if (res.stopped == 2) fprintf(stderr, "%s: error: %s\n", program, res.message);

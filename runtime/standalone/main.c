@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "exit_codes.h"
 #include "train.h"
 #include "train_report.h"
 #include "train_serialize.h"
@@ -14,9 +15,6 @@ extern const char prp_standalone_problem[];
 extern const uint64_t prp_standalone_problem_size;
 extern const prp_train_kernel_f64 prp_standalone_kernels[];
 extern const uint64_t prp_standalone_kernel_count;
-
-/* Exit statuses, numbered as in compiler/diag.h. */
-enum { EXIT_USAGE = 2, EXIT_INTERNAL = 70 };
 
 typedef struct {
   long epochs, seed, restarts;   /* -1 when not given */
@@ -48,16 +46,12 @@ static void print_help(const char *prog, const prp_train_problem *pb, const prp_
          pb->epochs, (unsigned long long)pb->seed, pb->output_dir ? pb->output_dir : "nowhere");
   printf("The precision (%s), the relaxation and the observations were fixed by `prpc build`.\n\n",
          pb->single ? "f32" : "f64");
-  printf("exit status:\n"
-         "  0   success\n"
-         "  2   bad command line\n"
-         "  3   training failed (a value that is not finite, or I/O)\n"
-         "  130 interrupted\n");
+  prp_exit_codes_help(stdout, 0);
 }
 
 static int usage_error(const char *prog, const char *what, const char *arg) {
   fprintf(stderr, "%s: error: %s '%s'\nTry '%s --help'.\n", prog, what, arg, prog);
-  return EXIT_USAGE;
+  return PRP_EXIT_USAGE;
 }
 
 /* A whole number >= min; 1 on success (the same limits as prpc). */
@@ -120,7 +114,7 @@ static int apply_options(const char *prog, prp_train_problem *pb, const prp_trai
     if (err) {
       fprintf(stderr, "%s: error: %s\n", prog, err);
       free(err);
-      return EXIT_USAGE;
+      return PRP_EXIT_USAGE;
     }
   }
   return -1;
@@ -134,14 +128,14 @@ int main(int argc, char **argv) {
   if (err) {
     fprintf(stderr, "%s: internal error: %s\n", prog, err);
     free(err);
-    return EXIT_INTERNAL;
+    return PRP_EXIT_INTERNAL;
   }
   options o = {.epochs = -1, .seed = -1, .restarts = -1};
   int code = parse_command_line(&o, argc, argv, &pb, &meta);
   if (code < 0 && bind_kernels(&pb) != 0) {
     fprintf(stderr, "%s: internal error: %llu kernels embedded for %d loss terms\n", prog,
             (unsigned long long)prp_standalone_kernel_count, pb.n_terms);
-    code = EXIT_INTERNAL;
+    code = PRP_EXIT_INTERNAL;
   }
   if (code < 0) code = apply_options(prog, &pb, &meta, &o);
   if (code < 0) code = prp_train_and_report(&pb, prog);
