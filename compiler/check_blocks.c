@@ -371,6 +371,9 @@ static void train_simple(checker *c, const ast_option *o) {
   } else if (strcmp(o->name, "source_energy") == 0) {
     static const char *const kinds[] = {"free", "box", NULL};
     arg_choice(c, o, 0, "the source energy", kinds);
+  } else if (strcmp(o->name, "unknowns_slowdown") == 0) {
+    if (arg_number(c, o, 0, "a share in (0, 1]", &v) && !(v > 0 && v <= 1))
+      prp_error(c->diag, o->args[0].loc, "'unknowns_slowdown' is a share in (0, 1] of the unknowns' rate (1: no slowdown), not %g", v);
   } else if (strcmp(o->name, "warmup") == 0) {
     const ast_arg *a = arg_at(c, o, 0, "a number of epochs or a share of training (10%)");
     if (a && a->kind == ARG_PERCENT && (a->num < 0 || a->num >= 100))
@@ -392,7 +395,8 @@ static void train_simple(checker *c, const ast_option *o) {
 void check_train(checker *c, ast_decl *d) {
   static const char *const known[] = {"optimizer", "lbfgs", "epochs", "collocation", "boundary_points",
                                       "initial_points", "weights", "seed", "precision", "restarts",
-                                      "threads", "output", "log", "warmup", "source_energy", NULL};
+                                      "threads", "output", "log", "warmup", "source_energy",
+                                      "unknowns_slowdown", NULL};
   for (int i = 0; i < d->noptions; i++) {
     const ast_option *o = &d->options[i];
     if (duplicate_option(c, d->options, i)) continue;

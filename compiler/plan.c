@@ -63,6 +63,7 @@ static void train_options(const ast_program *prog, const prp_plan_options *opt, 
   if (warm && warm->nargs > 0 && warm->args[0].kind == ARG_PERCENT) tp->warmup_share = warm->args[0].num / 100;
   else tp->warmup_epochs = (int)first_number(warm, 0);
   tp->source_energy_free = !has_word(find_option(t, "source_energy"), "box");
+  tp->unknowns_slowdown = first_number(find_option(t, "unknowns_slowdown"), PRP_DEFAULT_UNKNOWNS_SLOWDOWN);
   const ast_option *prec = find_option(t, "precision");
   tp->single = has_word(prec, "f32");
   if (opt->precision == 32) tp->single = 1;

@@ -34,10 +34,6 @@ typedef struct {
   double start;
 } run;
 
-int prp_train_warmup(const prp_train_problem *pb) {
-  return pb->warmup_share > 0 ? (int)(pb->warmup_share * pb->epochs) : pb->warmup_epochs;
-}
-
 static double lr_at(const prp_train_problem *pb, int epoch, double base) {
   if (pb->lr_every <= 0 || pb->lr_decay <= 0) return base;
   return base * pow(pb->lr_decay, (double)(epoch / pb->lr_every));
@@ -137,7 +133,6 @@ static void adam_phase(run *r, prp_train_result *res) {
   prp_train_session *s = r->s;
   size_t n = prp_train_session_size(s);
   double loss = NAN;
-  int warmup = prp_train_warmup(pb);
   for (int epoch = 0; epoch < pb->epochs; epoch++) {
     prp_train_session_set_progress(s, (double)epoch / pb->epochs);
     if (pb->resample_every > 0 && epoch > 0 && epoch % pb->resample_every == 0) prp_train_session_resample(s);
@@ -155,7 +150,7 @@ static void adam_phase(run *r, prp_train_result *res) {
     res->epochs_done = epoch + 1;
     if (epoch % pb->log_every == 0 || epoch + 1 == pb->epochs) record(r, epoch, loss);
     if (epoch + 1 < pb->epochs) show(r, epoch + 1, loss, NULL);
-    double lr_unknowns = epoch < warmup ? 0 : lr_at(pb, epoch, pb->lr_unknowns);
+    double lr_unknowns = prp_train_unknowns_rate(pb, epoch, lr_at(pb, epoch, pb->lr_unknowns));
     prp_adam_step(&r->adam, s->x, r->grad, lr_at(pb, epoch, pb->lr), lr_unknowns);
     if (prp_interrupt_requested()) {
       snprintf(res->message, sizeof res->message, "interrupted at epoch %d", epoch + 1);

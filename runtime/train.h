@@ -92,6 +92,8 @@ typedef struct {
   int epochs, lbfgs_iterations;
   int warmup_epochs;         /* epochs at the start with the unknowns frozen, */
   double warmup_share;       /* or, when > 0, this share of the epochs (prp_train_warmup) */
+  double unknowns_slowdown;  /* in (0, 1): the unknowns' rate falls to this share of itself as the
+                                relaxation ends (prp_train_unknowns_rate); 1: constant */
   double lr, lr_unknowns, lr_decay;
   int lr_every;
   int n_collocation, n_boundary, n_initial;
@@ -150,8 +152,17 @@ typedef struct {
  * of width h and unit peak, in any dimension (compiler/residual.h says why). */
 double prp_nudging_kernel(double r2, double h);
 
+/* The default of the train option unknowns_slowdown (docs/language.md). */
+#define PRP_DEFAULT_UNKNOWNS_SLOWDOWN 0.05
+
 /* Epochs at the start with the unknowns frozen. */
 int prp_train_warmup(const prp_train_problem *pb);
+
+/* The unknowns' rate at an epoch, from their base rate: 0 during the warm-up;
+ * while relaxed, rate * (F + (1 - F) * left), F = unknowns_slowdown and left the
+ * share of relaxation still to anneal (1 while the schedules hold, 0 after), so
+ * that the unknowns slow down as the physics is restored and the network leads. */
+double prp_train_unknowns_rate(const prp_train_problem *pb, int epoch, double rate);
 
 /* The share of training at which the schedule reaches its final value. */
 double prp_schedule_end(const prp_schedule *s);

@@ -17,7 +17,7 @@
 /* A field added to one of these structs must be added to the tables below
  * (the sizes are those of x86-64 and AArch64 Linux). */
 #if defined(__x86_64__) || defined(__aarch64__)
-static_assert(sizeof(prp_train_problem) == 25664, "prp_train_problem changed: update train_serialize.c");
+static_assert(sizeof(prp_train_problem) == 25672, "prp_train_problem changed: update train_serialize.c");
 static_assert(sizeof(prp_train_term) == 344, "prp_train_term changed: update train_serialize.c");
 static_assert(sizeof(prp_schedule) == 2352, "prp_schedule changed: update train_serialize.c");
 static_assert(sizeof(prp_train_unknown) == 48, "prp_train_unknown changed: update train_serialize.c");
@@ -122,6 +122,7 @@ static const field problem_fields[] = {
   INT(prp_train_problem, lbfgs_iterations, 0, BIG),
   INT(prp_train_problem, warmup_epochs, 0, BIG),
   REAL(prp_train_problem, warmup_share),
+  REAL(prp_train_problem, unknowns_slowdown),
   REAL(prp_train_problem, lr),
   REAL(prp_train_problem, lr_unknowns),
   REAL(prp_train_problem, lr_decay),

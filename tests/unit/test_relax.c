@@ -17,7 +17,7 @@ static const char square[] =
   "const sigma = 0.03\nunknown xs = 0.05 in [0, 1]\nunknown ys = 0.05 in [0, 1]\n"
   "pde dt(u) - 0.004 * lap(u) = gaussian2d(x, y, xs, ys, sigma)\ninitial u = 0 hard\nboundary u = 0\n"
   "truth {\n set xs = 0.5, ys = 0.5\n sensors x = 0.25 .. 0.75 count 3, y = 0.25 .. 0.75 count 3, t = 0.1 .. 1 count 4\n}\n"
-  "relax auto dilate sigma\nnetwork mlp(8, 8) tanh\ntrain {\n collocation 4096\n epochs 40\n seed 3\n}\n";
+  "relax auto dilate sigma\nnetwork mlp(8, 8) tanh\ntrain {\n collocation 4096\n seed 3\n}\n";
 
 /* Piecewise point i of a checked schedule: share (percent) and value. */
 static void assert_point(const ast_schedule *s, int i, double at, double value) {
@@ -158,7 +158,7 @@ static void test_source_energy_independent_of_position(void **state) {
 
 /* Frozen unknowns during the warm-up: a whole run of warm-up keeps the guess bit for bit. */
 static void test_warmup_freezes_the_unknowns(void **state) {
-  const char *cases[] = {" warmup 40\n", " warmup 0\n", " warmup 50%\n"};
+  const char *cases[] = {" epochs 40\n warmup 40\n", " epochs 40\n warmup 0\n", " epochs 40\n warmup 50%\n"};
   double got[3][2];
   for (int c = 0; c < 3; c++) {
     loaded l;
@@ -179,6 +179,25 @@ static void test_warmup_freezes_the_unknowns(void **state) {
   assert_true(got[2][0] != 0.05 && fabs(got[2][0] - 0.05) < fabs(got[1][0] - 0.05));   /* moved for 20 epochs, not 40 */
 }
 
+/* Two time scales: the unknowns' rate follows the relaxation left, down to
+ * unknowns_slowdown (default 0.05) of itself once the physics is restored. */
+static void test_unknowns_rate_follows_the_relaxation(void **state) {
+  loaded l;
+  prp_plan plan;
+  plan_square(" epochs 1000\n warmup 100\n", &l, &plan);
+  const prp_train_problem *pb = &plan.problem;
+  assert_true(pb->unknowns_slowdown == PRP_DEFAULT_UNKNOWNS_SLOWDOWN);
+  assert_true(prp_train_unknowns_rate(pb, 50, 1e-3) == 0);                 /* warm-up */
+  assert_true(prp_train_unknowns_rate(pb, 200, 1e-3) == 1e-3);             /* the relaxation holds to 25% */
+  double f = PRP_DEFAULT_UNKNOWNS_SLOWDOWN;
+  assert_true(fabs(prp_train_unknowns_rate(pb, 500, 1e-3) - 1e-3 * (f + (1 - f) * 0.5)) < 1e-15);   /* half annealed */
+  assert_true(fabs(prp_train_unknowns_rate(pb, 800, 1e-3) - 1e-3 * f) < 1e-15);                      /* strict physics */
+  free_square(&l, &plan);
+  plan_square(" epochs 1000\n unknowns_slowdown 1\n", &l, &plan);
+  assert_true(prp_train_unknowns_rate(&plan.problem, 800, 1e-3) == 1e-3);   /* 1: no slowdown */
+  free_square(&l, &plan);
+}
+
 int main(void) {
   setenv("PRP_STDLIB", PRP_STDLIB_DIR, 0);
   const struct CMUnitTest tests[] = {
@@ -188,6 +207,7 @@ int main(void) {
     cmocka_unit_test(test_nudging_kernel_unit_peak),
     cmocka_unit_test(test_source_energy_independent_of_position),
     cmocka_unit_test(test_warmup_freezes_the_unknowns),
+    cmocka_unit_test(test_unknowns_rate_follows_the_relaxation),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
