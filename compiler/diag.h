@@ -4,6 +4,7 @@
 #define PRP_DIAG_H
 #include <stdio.h>
 #include "source.h"
+#include "util.h"
 
 /* A source range; columns count code points from 1, end_col is the last column. */
 typedef struct prp_loc {
@@ -19,15 +20,7 @@ typedef struct prp_diag {
   int suppressing;  /* the last error was dropped, so drop its notes too */
 } prp_diag;
 
-/* Exit codes of prpc, documented in `prpc --help` and docs/. */
-enum {
-  PRP_EXIT_OK = 0,
-  PRP_EXIT_INPUT = 1,     /* the input has errors (diagnostics were printed) */
-  PRP_EXIT_USAGE = 2,     /* bad command line */
-  PRP_EXIT_RUNTIME = 3,   /* training or simulation failed (NaN, I/O) */
-  PRP_EXIT_INTERNAL = 70, /* a bug in prpc */
-  PRP_EXIT_INTERRUPT = 130
-};
+/* Exit codes of prpc (PRP_EXIT_*): one definition, in runtime/util.h. */
 
 void prp_diag_init(prp_diag *d, FILE *out, int color);
 prp_loc prp_loc_join(prp_loc a, prp_loc b);

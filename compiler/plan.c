@@ -137,7 +137,7 @@ static int override_guesses(const prp_plan_options *opt, prp_train_problem *tp, 
     if (err) {
       prp_error_plain(diag, "%s", err);
       free(err);
-      return -1;
+      return PRP_PLAN_BAD_OPTION;
     }
   }
   return 0;
@@ -318,13 +318,14 @@ int prp_plan_compile(const ast_program *prog, prp_jit *jit, const prp_plan_optio
   network_shape(prog, tp);
   unknowns(prog, tp);
   relaxation(&plan->residuals, tp);
-  if (override_guesses(opt, tp, diag) != 0 || build_terms(prog, jit, plan, diag) != 0) {
+  int rc = override_guesses(opt, tp, diag);
+  if (rc != 0 || build_terms(prog, jit, plan, diag) != 0) {
     prp_plan_free(plan);
-    return -1;
+    return rc ? rc : -1;
   }
   size_t nx = n_obs * (size_t)prog->problem.ncoords;
-  plan->obs_x = malloc(nx * sizeof(double) + 1);
-  plan->obs_u = malloc(n_obs * sizeof(double) + 1);
+  plan->obs_x = prp_xmalloc(nx + 1, sizeof(double));
+  plan->obs_u = prp_xmalloc(n_obs + 1, sizeof(double));
   if (n_obs) {
     memcpy(plan->obs_x, obs_x, nx * sizeof(double));
     memcpy(plan->obs_u, obs_u, n_obs * sizeof(double));

@@ -3,6 +3,7 @@
  * with a declaration keyword, spliced into the problem (repl_problem.c). Every
  * error is a located diagnostic; none ends the session. */
 #include "repl_internal.h"
+#include "output.h"
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -268,9 +269,15 @@ static int cmd_landscape(prp_repl *r, const input *in) {
 
 static int cmd_write(prp_repl *r, const input *in) {
   if (!need_problem(r, in) || !need_args(r, in, 1, 1, "write FILE")) return -1;
-  FILE *f = fopen(in->word[1], "w");
-  if (!f || fputs(r->text, f) < 0 || fclose(f) != 0) {
-    prp_error(&r->diag, word_loc(in, 1), "cannot write '%s'", in->word[1]);
+  prp_output o;
+  char *err = prp_output_open(&o, in->word[1]);
+  if (!err) {
+    fputs(r->text, o.f);
+    err = prp_output_commit(&o);
+  }
+  if (err) {
+    prp_error(&r->diag, word_loc(in, 1), "%s", err);
+    free(err);
     return -1;
   }
   fprintf(r->out, "wrote %s\n", in->word[1]);

@@ -433,6 +433,19 @@ int repl_save_state(prp_repl *r, const char *path) {
   return 0;
 }
 
+/* A state's unknowns must lie in the problem's bounds (prp_state_load checked they are finite). */
+static char *check_state_bounds(const char *path, const prp_train_problem *pb, prp_state *st) {
+  for (int u = 0; u < pb->n_unknowns; u++) {
+    const prp_train_unknown *uk = &pb->unknowns[u];
+    double v = st->unknown_values[u];
+    if (!(v >= uk->lo && v <= uk->hi)) {
+      prp_state_free(st);
+      return prp_errorf("%s: unknown %s = %g lies outside its bounds [%g, %g]", path, uk->name, v, uk->lo, uk->hi);
+    }
+  }
+  return NULL;
+}
+
 int repl_restore_state(prp_repl *r, const char *path) {
   const prp_train_problem *pb = &r->plan->problem;
   prp_train_session *s = r->session;
@@ -444,6 +457,7 @@ int repl_restore_state(prp_repl *r, const char *path) {
                       s->net.n_params, NULL};
   prp_state st;
   char *err = prp_state_load(path, &expect, &st);
+  if (!err) err = check_state_bounds(path, pb, &st);
   if (err) {
     repl_error(r, "%s", err);
     free(err);

@@ -1,5 +1,6 @@
 /* Front end, stage 0: loading source text and mapping lines; see source.h. */
 #include "source.h"
+#include "output.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,7 @@ prp_source *prp_source_load(const char *path, char *err, size_t errlen) {
     else snprintf(err, errlen, "cannot read '%s'", path);
     return NULL;
   }
+  prp_output_protect(path);   /* no output of this run may replace its source */
   prp_source *src = prp_source_from_string(path, text, len);
   free(text);
   return src;

@@ -1,10 +1,9 @@
 /* Runtime, training: train once or with restarts and print the summary; see
  * train_report.h. */
 #include "train_report.h"
+#include "util.h"
 #include <math.h>
 #include <stdlib.h>
-
-enum { EXIT_FAILED = 3, EXIT_INTERRUPTED = 130 };   /* compiler/diag.h's numbers */
 
 void prp_train_print_summary(FILE *out, const prp_train_problem *pb, const prp_train_result *res) {
   fprintf(out, "%s: %s after %d epochs in %.1f s, loss %.3e\n", pb->problem_name,
@@ -16,7 +15,7 @@ void prp_train_print_summary(FILE *out, const prp_train_problem *pb, const prp_t
     if (isfinite(uk->truth)) fprintf(out, ", truth %g, error %.3g", uk->truth, fabs(res->unknowns[u] - uk->truth));
     fprintf(out, ")\n");
   }
-  if (pb->output_dir) fprintf(out, "results in %s/\n", pb->output_dir);
+  if (pb->output_dir && !res->output_error[0]) fprintf(out, "results in %s/\n", pb->output_dir);
 }
 
 void prp_train_print_restarts(FILE *out, const prp_train_problem *pb, const prp_train_result *res, int n, int best) {
@@ -43,20 +42,33 @@ void prp_train_print_restarts(FILE *out, const prp_train_problem *pb, const prp_
 }
 
 int prp_train_exit_status(const prp_train_result *res) {
-  return res->stopped == 0 ? 0 : res->stopped == 1 ? EXIT_INTERRUPTED : EXIT_FAILED;
+  if (res->output_error[0]) return PRP_EXIT_IO;
+  return res->stopped == 0 ? 0 : res->stopped == 1 ? PRP_EXIT_INTERRUPT : PRP_EXIT_RUNTIME;
+}
+
+/* An error prp_train_run returned: printed, and its exit status (the runtime's by default). */
+static int report_error(const char *program, char *err, int status) {
+  fprintf(stderr, "%s: error: %s\n", program, err);
+  free(err);
+  return status ? status : PRP_EXIT_RUNTIME;
 }
 
 static int train_restarts(const prp_train_problem *pb, const char *program) {
-  int n = pb->restarts > PRP_TRAIN_MAX_RESTARTS ? PRP_TRAIN_MAX_RESTARTS : pb->restarts, best;
-  prp_train_result *res = calloc((size_t)n, sizeof *res);
-  char *err = prp_train_restarts(pb, n, PRP_TRAIN_SUCCESS_TOLERANCE, res, &best);
+  int n = pb->restarts > PRP_TRAIN_MAX_RESTARTS ? PRP_TRAIN_MAX_RESTARTS : pb->restarts, best, done = 0;
+  prp_train_result *res = prp_xcalloc((size_t)n, sizeof *res);
+  char *err = prp_train_restarts_done(pb, n, PRP_TRAIN_SUCCESS_TOLERANCE, res, &best, &done);
   int code = 0;
   if (err) {
-    fprintf(stderr, "%s: error: %s\n", program, err);
-    free(err);
-    code = EXIT_FAILED;
+    code = report_error(program, err, done < n ? res[done].error_status : 0);
   } else {
-    prp_train_print_restarts(stdout, pb, res, n, best);
+    prp_train_print_restarts(stdout, pb, res, done, best);
+    for (int k = 0; k < done && !code; k++)
+      if (res[k].output_error[0]) code = report_error(program, prp_xstrdup(res[k].output_error), PRP_EXIT_IO);
+    if (!code && done < n) {
+      fprintf(stderr, "%s: interrupted during restart %d of %d; the table shows the finished ones\n", program,
+              done, n);
+      code = PRP_EXIT_INTERRUPT;
+    }
   }
   free(res);
   return code;
@@ -65,13 +77,10 @@ static int train_restarts(const prp_train_problem *pb, const char *program) {
 static int train_once(const prp_train_problem *pb, const char *program) {
   prp_train_result res;
   char *err = prp_train_run(pb, &res);
-  if (err) {
-    fprintf(stderr, "%s: error: %s\n", program, err);
-    free(err);
-    return EXIT_FAILED;
-  }
+  if (err) return report_error(program, err, res.error_status);
   prp_train_print_summary(stdout, pb, &res);
   if (res.stopped == 2) fprintf(stderr, "%s: error: %s\n", program, res.message);
+  if (res.output_error[0]) fprintf(stderr, "%s: error: %s\n", program, res.output_error);
   return prp_train_exit_status(&res);
 }
 

@@ -1,0 +1,44 @@
+/* Runtime, foundations: the exit codes, the one returned-message convention (a malloc'd
+ * char * error, NULL on success) and allocation that reports and exits on exhaustion.
+ * Used by every runtime file, by prpc and by built programs. */
+#ifndef PRP_UTIL_H
+#define PRP_UTIL_H
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Exit codes of prpc and of built programs (documented in docs/running.md). */
+enum {
+  PRP_EXIT_OK = 0,
+  PRP_EXIT_INPUT = 1,     /* the input has errors (diagnostics were printed) */
+  PRP_EXIT_USAGE = 2,     /* bad command line */
+  PRP_EXIT_RUNTIME = 3,   /* training or simulation failed (a value that is not finite) */
+  PRP_EXIT_IO = 4,        /* a file could not be written (or read): disk full, permissions, refused target */
+  PRP_EXIT_MEMORY = 5,    /* out of memory: a size the machine cannot give */
+  PRP_EXIT_INTERNAL = 70, /* a bug in prpc */
+  PRP_EXIT_INTERRUPT = 130
+};
+
+/* Functions that can fail return a malloc'd message (the caller frees it) or NULL. */
+char *prp_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *prp_verrorf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* The name messages start with ("prpc", a built program's name); "prp" by default. */
+void prp_set_program_name(const char *name);
+const char *prp_program_name(void);
+
+/* Allocation that never returns NULL: on exhaustion it prints
+ * "NAME: error: out of memory (N bytes)" and exits with PRP_EXIT_MEMORY.
+ * Counts are multiplied with an overflow check. */
+void *prp_xmalloc(size_t n, size_t size);
+void *prp_xcalloc(size_t n, size_t size);
+void *prp_xrealloc(void *p, size_t n, size_t size);
+char *prp_xstrdup(const char *s);
+char *prp_xstrndup(const char *s, size_t n);
+_Noreturn void prp_out_of_memory(size_t bytes);
+
+/* At most PRP_EXCERPT_CHARS bytes of untrusted text for a message, control bytes shown as
+ * '?' and "..." appended when cut; buf must hold PRP_EXCERPT_CHARS + 4 bytes. Returns buf. */
+enum { PRP_EXCERPT_CHARS = 80 };
+const char *prp_excerpt(char *buf, const char *text);
+
+#endif
