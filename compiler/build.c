@@ -2,6 +2,7 @@
  * and the serialised problem, then the system C compiler links it with the
  * static runtime into a standalone executable. */
 #include "build.h"
+#include "util.h"
 #include "codegen.h"
 #include "train_serialize.h"
 #include "output.h"
@@ -86,7 +87,7 @@ static void add_problem_globals(prp_jit *jit, LLVMModuleRef m, const prp_kernel_
   LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx), ptr = LLVMPointerTypeInContext(ctx, 0);
   add_constant(m, PRP_STANDALONE_PROBLEM, LLVMConstStringInContext(ctx, blob, (unsigned)blob_size, 0), 1);
   add_constant(m, PRP_STANDALONE_PROBLEM_SIZE, LLVMConstInt(i64, blob_size, 0), 8);
-  LLVMValueRef *fns = calloc(kp->n + 1, sizeof *fns);
+  LLVMValueRef *fns = prp_xcalloc(kp->n + 1, sizeof *fns);
   for (size_t k = 0; k < kp->n; k++) {
     fns[k] = LLVMGetNamedFunction(m, kp->specs[k].name);
     PRP_ASSERT(fns[k] != NULL);

@@ -1,6 +1,7 @@
 /* Symbolic core: the reference interpreter. Evaluates DAG nodes in double
  * precision; the oracle against which generated code and residuals are tested. */
 #include "expr.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -79,8 +80,8 @@ static double eval_node(const prp_dag *dag, prp_node n, const double *value, con
 
 void prp_eval_n(const prp_dag *dag, const prp_node *roots, size_t n, const prp_env *env, double *out) {
   uint32_t size = prp_dag_size(dag);
-  bool *mark = malloc(size ? size * sizeof *mark : 1);
-  double *value = malloc(size ? size * sizeof *value : 1);
+  bool *mark = prp_xmalloc(size ? size * sizeof *mark : 1, 1);
+  double *value = prp_xmalloc(size ? size * sizeof *value : 1, 1);
   if (!mark || !value) prp_internal_error("out of memory in prp_eval (%u nodes)", size);
   prp_dag_mark_reachable(dag, roots, n, mark);
   for (prp_node id = 0; id < size; id++)

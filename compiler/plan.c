@@ -1,6 +1,7 @@
 /* Training plan: the residual terms as JIT kernels and the runtime problem
  * description; see plan.h. */
 #include "plan.h"
+#include "util.h"
 #include "check.h"
 #include "codegen.h"
 #include "csv.h"
@@ -284,13 +285,13 @@ static void domain(const ast_program *prog, prp_train_problem *tp) {
 }
 
 static char *output_dir(const ast_program *prog, const prp_plan_options *opt) {
-  if (opt->output) return strdup(opt->output);
+  if (opt->output) return prp_xstrdup(opt->output);
   const ast_option *o = find_option(prog->problem.train, "output");
-  if (o && o->nargs > 0 && o->args[0].kind == ARG_STRING) return strdup(o->args[0].text);
+  if (o && o->nargs > 0 && o->args[0].kind == ARG_STRING) return prp_xstrdup(o->args[0].text);
   char buf[512];
   snprintf(buf, sizeof buf, "results/%s%s", prog->problem.name ? prog->problem.name : "problem",
            opt->relax ? "" : "-vanilla");
-  return strdup(buf);
+  return prp_xstrdup(buf);
 }
 
 double prp_plan_output_scale(size_t n, const double *u) {

@@ -3,6 +3,7 @@
  * with a declaration keyword, spliced into the problem (repl_problem.c). Every
  * error is a located diagnostic; none ends the session. */
 #include "repl_internal.h"
+#include "util.h"
 #include "output.h"
 #include <ctype.h>
 #include <math.h>
@@ -74,7 +75,7 @@ static void split(input *in, const char *line) {
     in->start[in->n] = b;
     in->len[in->n] = (int)(i - b);
     in->col[in->n] = prp_utf8_column(line, b);
-    in->word[in->n] = strndup(line + b, i - b);
+    in->word[in->n] = prp_xstrndup(line + b, i - b);
     in->n++;
   }
 }
@@ -159,7 +160,7 @@ static int cmd_train(prp_repl *r, const input *in) {
 static double *field_points(const char *p, const prp_train_problem *pb, size_t *count) {
   const char *field = pb->field_name;
   size_t cap = 16, n = 0, group = (size_t)-1;   /* where the numbers of the last u(...) began */
-  double *x = malloc(cap * sizeof *x);
+  double *x = prp_xmalloc(cap * sizeof *x, 1);
   int bad = 0;
   while (*p && !bad) {
     if (isspace((unsigned char)*p) || *p == ',' || *p == '(' || *p == ')') { p++; continue; }
@@ -172,7 +173,7 @@ static double *field_points(const char *p, const prp_train_problem *pb, size_t *
     char *end;
     double v = strtod(p, &end);
     if (end == p || !isfinite(v)) { bad = 1; break; }
-    if (n == cap) x = realloc(x, (cap *= 2) * sizeof *x);
+    if (n == cap) x = prp_xrealloc(x, (cap *= 2) * sizeof *x, 1);
     x[n++] = v;
     p = end;
   }
@@ -187,7 +188,7 @@ static double *field_points(const char *p, const prp_train_problem *pb, size_t *
 
 static int eval_field(prp_repl *r, double *x, size_t np) {
   const prp_train_problem *pb = &r->plan->problem;
-  double *u = malloc(np * sizeof *u);
+  double *u = prp_xmalloc(np * sizeof *u, 1);
   repl_field_at(r, x, np, u);
   for (size_t i = 0; i < np; i++) {
     fprintf(r->out, "  %s(", pb->field_name);
@@ -231,7 +232,7 @@ static int cmd_eval(prp_repl *r, const input *in) {
     memcpy(point, p, (size_t)pb->n_inputs * sizeof *point);
     free(p);
   }
-  char *expr = strndup(text, at ? (size_t)(at - text) : strlen(text));
+  char *expr = prp_xstrndup(text, at ? (size_t)(at - text) : strlen(text));
   int rc = repl_eval_expression(r, in->src->path, in->lineno, in->col[1], expr, point, at != NULL);
   free(expr);
   return rc;
@@ -386,8 +387,8 @@ static int cmd_sweep(prp_repl *r, const input *in) {
     return -1;
   }
   prp_train_session *s = r->session;
-  snapshot snap = {strdup(r->text), r->epoch, NULL, prp_train_session_size(s), r->hist};
-  snap.x = malloc(snap.n * sizeof(double));
+  snapshot snap = {prp_xstrdup(r->text), r->epoch, NULL, prp_train_session_size(s), r->hist};
+  snap.x = prp_xmalloc(snap.n * sizeof(double), 1);
   memcpy(snap.x, prp_train_session_params(s), snap.n * sizeof(double));
   r->hist = (repl_history){0};   /* the sweep's runs record into a history of their own */
   FILE *out = r->out;
@@ -459,7 +460,7 @@ static int dispatch(prp_repl *r, input *in) {
   if (is(in, "load")) return need_args(r, in, 1, 1, "load FILE") ? repl_load(r, in->word[1]) : -1;
   if (is(in, "reload")) {
     if (!need_problem(r, in) || !need_args(r, in, 0, 0, "reload")) return -1;
-    char *path = strdup(r->path);
+    char *path = prp_xstrdup(r->path);
     int rc = repl_load(r, path);
     free(path);
     return rc;
@@ -491,7 +492,7 @@ static int dispatch(prp_repl *r, input *in) {
 /* The line as a source with the line at number lineno (blank lines before it). */
 static prp_source *line_source(const char *where, int lineno, const char *line) {
   size_t len = strlen(line);
-  char *text = malloc((size_t)lineno + len + 2);
+  char *text = prp_xmalloc((size_t)lineno + len + 2, 1);
   memset(text, '\n', (size_t)lineno - 1);
   memcpy(text + lineno - 1, line, len);
   text[lineno - 1 + len] = '\n';
@@ -534,7 +535,7 @@ int repl_open_braces(const char *text) {
 
 /* The text without its comments (so that `set lr 1e-3  # faster` sets 1e-3). */
 static char *strip_comments(const char *text) {
-  char *out = strdup(text);
+  char *out = prp_xstrdup(text);
   size_t n = 0;
   int in_string = 0;
   for (size_t i = 0; text[i]; i++) {

@@ -29,13 +29,13 @@ static size_t read_trajectory(const char *path, const char *a, const char *b, do
       if (strcmp(tok, b) == 0) cb = col;
     }
   size_t n = 0, cap = 256;
-  *xa = malloc(cap * sizeof **xa);
-  *xb = malloc(cap * sizeof **xb);
+  *xa = prp_xmalloc(cap, sizeof **xa);
+  *xb = prp_xmalloc(cap, sizeof **xb);
   while (ca >= 0 && cb >= 0 && fgets(line, sizeof line, f)) {
     if (n == cap) {
       cap *= 2;
-      *xa = realloc(*xa, cap * sizeof **xa);
-      *xb = realloc(*xb, cap * sizeof **xb);
+      *xa = prp_xrealloc(*xa, cap, sizeof **xa);
+      *xb = prp_xrealloc(*xb, cap, sizeof **xb);
     }
     col = 0;
     for (char *tok = strtok(line, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), col++) {
