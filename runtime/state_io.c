@@ -288,20 +288,26 @@ static char *check_expected(const char *path, const prp_state *got, const prp_st
   return NULL;
 }
 
+char *prp_state_parse(const char *path, const char *data, size_t len, const prp_state *expect, prp_state *out) {
+  memset(out, 0, sizeof *out);
+  header_reader r = {.path = path, .data = data, .pos = data, .end = data + len};
+  uint64_t stored = 0;
+  size_t covered = 0;
+  char *err = read_header(&r, out, &stored, &covered);
+  if (!err) err = read_payload(&r, out, stored, covered);
+  if (!err && expect) err = check_expected(path, out, expect);
+  if (err) prp_state_free(out);
+  return err;
+}
+
 char *prp_state_load(const char *path, const prp_state *expect, prp_state *out) {
   memset(out, 0, sizeof *out);
   char *data = NULL;
   size_t len = 0;
   char *err = prp_read_input(path, PRP_STATE_MAX_BYTES, "state file", &data, &len);
   if (err) return err;
-  header_reader r = {.path = path, .data = data, .pos = data, .end = data + len};
-  uint64_t stored = 0;
-  size_t covered = 0;
-  err = read_header(&r, out, &stored, &covered);
-  if (!err) err = read_payload(&r, out, stored, covered);
+  err = prp_state_parse(path, data, len, expect, out);
   free(data);
-  if (!err && expect) err = check_expected(path, out, expect);
-  if (err) prp_state_free(out);
   return err;
 }
 

@@ -56,6 +56,9 @@ char *prp_state_save(const char *path, const prp_state *s);
  * is not NULL its problem, precision, widths and unknown names (not values) must match. */
 char *prp_state_load(const char *path, const prp_state *expect, prp_state *out);
 
+/* The same, from len bytes in memory; `path` only names the source in messages. */
+char *prp_state_parse(const char *path, const char *data, size_t len, const prp_state *expect, prp_state *out);
+
 void prp_state_free(prp_state *s);
 
 #endif
