@@ -8,6 +8,9 @@
 #include "util.h"
 #include "lower.h"
 #include "simulate.h"
+#include "progress.h"
+#include <stdio.h>
+#include <unistd.h>
 
 /* A function of (x, t, u) with up to PRP_SIM_MAX_DIM outputs that the simulator calls one
  * point at a time: a JIT kernel run with n = 1, or constants when every output is one. */
@@ -312,8 +315,32 @@ int prp_simulate_truth_with(const ast_program *prog, prp_jit *jit, const prp_sim
   return rc;
 }
 
+/* On a terminal, a simulation that runs longer than a second shows how far it got. */
+typedef struct {
+  double start, last;
+  int shown;
+} sim_progress;
+
+static void show_progress(void *ctx, double t, double t0, double t1) {
+  sim_progress *sp = ctx;
+  double now = prp_now();
+  if (now - sp->start < 1.0 || now - sp->last < 0.25) return;
+  sp->last = now;
+  sp->shown = 1;
+  fprintf(stderr, "\rsimulating the truth: %3.0f%% (t = %.4g of %.4g, %.0f s)", 100 * (t - t0) / (t1 - t0), t, t1,
+          now - sp->start);
+  fflush(stderr);
+}
+
 int prp_simulate_truth(const ast_program *prog, prp_jit *jit, prp_diag *diag, prp_observations *out) {
-  return prp_simulate_truth_with(prog, jit, NULL, diag, out);
+  if (!isatty(fileno(stderr))) return prp_simulate_truth_with(prog, jit, NULL, diag, out);
+  sim_progress sp = {.start = prp_now()};
+  prp_simulate_options opt = {.n_frames = 0};
+  opt.sim.progress = show_progress;
+  opt.sim.progress_ctx = &sp;
+  int rc = prp_simulate_truth_with(prog, jit, &opt, diag, out);
+  if (sp.shown) fprintf(stderr, "\r\033[K");
+  return rc;
 }
 
 void prp_observations_free(prp_observations *obs) {

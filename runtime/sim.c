@@ -164,6 +164,7 @@ typedef struct {
   long max_steps;
   long steps;
   double dt_min, dt_max;
+  const prp_sim_options *opt;   /* its progress callback */
 } step_control;
 
 // The forward-Euler positivity (TVD) limit of the first-order semi-discrete system,
@@ -225,6 +226,7 @@ static char *take_step(step_control *sc, double t, double t_end, double *dt, con
 // early, before NaNs reach the sensors.
 static char *periodic_checks(sim_grid *g, const step_control *sc, double t, const double *u) {
   if (sc->steps % CHECK_EVERY != 0) return NULL;
+  if (sc->opt->progress) sc->opt->progress(sc->opt->progress_ctx, t, g->p->t0, g->p->t1);
   if (!sim_all_finite(g, u))
     return prp_errorf("simulate: the solution became NaN or infinite by t = %g, after %ld steps; the source "
                       "or the coefficients make it blow up", t, sc->steps);
@@ -420,7 +422,8 @@ char *prp_sim_run(const prp_sim_problem *p, const prp_sim_options *options,
     sim_grid_free(&g);
     return err;
   }
-  step_control sc = {.cfl = opt.cfl, .max_dt = opt.max_dt, .diffusion = opt.diffusion, .max_steps = opt.max_steps};
+  step_control sc = {.cfl = opt.cfl, .max_dt = opt.max_dt, .diffusion = opt.diffusion, .max_steps = opt.max_steps,
+                     .opt = &opt};
   double t_end = recorder_end(&rec, p->t1);
   err = p->a2 == 0 ? run_first_order(&g, &sc, &rec, t_end) : run_second_order(&g, &sc, &rec, t_end);
   if (stats) {
