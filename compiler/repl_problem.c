@@ -4,6 +4,8 @@
  * fails the previous text, program, plan and training state stay. */
 #include "repl_internal.h"
 #include "util.h"
+#include "input.h"
+#include "output.h"
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,27 +157,15 @@ int repl_apply_text(prp_repl *r, const char *text, const char *reset_unknown) {
   return apply(r, text, reset_unknown, 0);
 }
 
-static char *read_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 4096, n = 0;
-  char *buf = prp_xmalloc(cap, 1);
-  size_t got;
-  while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-    n += got;
-    if (n + 1 == cap) buf = prp_xrealloc(buf, cap *= 2, 1);
-  }
-  buf[n] = '\0';
-  fclose(f);
-  return buf;
-}
-
 int repl_load(prp_repl *r, const char *path) {
-  char *text = read_file(path);
-  if (!text) {
-    prp_error_plain(&r->diag, "cannot open '%s'", path);
+  char *text = NULL, *err;
+  size_t len;
+  if ((err = prp_read_input(path, PRP_MAX_SOURCE_BYTES, "source file", &text, &len))) {
+    prp_error_plain(&r->diag, "%s", err);   /* a directory, a device, too large, unreadable */
+    free(err);
     return -1;
   }
+  prp_output_protect(path);
   char *old_path = r->path;
   r->path = prp_xstrdup(path);
   free(r->obs_key);                /* a new problem reads its observations again */

@@ -174,6 +174,12 @@ long=$(head -c 100000 /dev/zero | tr '\0' 'q')   # (one argument is at most 128 
 out=$(timeout 30 "$prpc" run --quiet --guess="q=$long" "$work/p.prp" 2>&1); rc=$?
 if [ "$rc" -eq 2 ] && [ "${#out}" -lt 400 ]; then ok; else fail "a 100 kB --guess: exit $rc, ${#out} bytes of message"; fi
 
+# The REPL's load and restore: directories and devices refused at once, not read.
+printf 'load %s\nload /dev/zero\nload %s\nrestore /dev/zero\n' "$work" "$work/p.prp" > "$work/load.cmds"
+out=$(timeout 60 "$prpc" repl < "$work/load.cmds" 2>&1)
+if printf '%s' "$out" | grep -q "$work: is a directory" && printf '%s' "$out" | grep -q "/dev/zero: is a device, not a source file" \
+   && printf '%s' "$out" | grep -q "/dev/zero: is a device, not a state file"; then ok; else fail "REPL load/restore of a directory or device"; printf '%s\n' "$out" | tail -4; fi
+
 # Memory: a size the machine cannot give is an error before training (exit 5).
 sed 's/^unknown q.*/&\ntrain {\n  collocation 1000000000\n}/' "$work/p.prp" > "$work/big.prp"
 out=$( (ulimit -v 8000000; timeout 60 "$prpc" run --quiet --epochs=1 --output="$work/big" "$work/big.prp") 2>&1); rc=$?
