@@ -176,9 +176,14 @@ static int write_outputs(const prp_landscape *ls, const char *dir, int quiet, pr
   if (err) {
     prp_error_plain(diag, "landscape: %s", err);
     free(err);
-    return PRP_EXIT_RUNTIME;
+    return PRP_EXIT_IO;
   }
   err = prp_landscape_plot(ls, dir);
+  if (err && prp_plot_available()) {   /* a plot that could not be written is an I/O failure */
+    prp_error_plain(diag, "landscape: %s", err);
+    free(err);
+    return PRP_EXIT_IO;
+  }
   if (err) {   /* the numbers are written; a missing plot driver is not worth failing for */
     fprintf(stderr, "prpc: warning: landscape: no plots: %s\n", err);
     free(err);

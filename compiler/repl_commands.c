@@ -264,7 +264,10 @@ static int cmd_landscape(prp_repl *r, const input *in) {
     if (!count_arg(r, in, 4, 1, &n) ) return -1;
     next = 5;
   }
-  if (n > 10000) n = 10000;
+  if (n > 10000) {
+    prp_error(&r->diag, word_loc(in, 4), "at most 10000 points");
+    return -1;
+  }
   return repl_landscape(r, u, bound[0], bound[1], (int)n, next < in->n ? in->word[next] : NULL);
 }
 

@@ -12,6 +12,7 @@
 #include "lower.h"
 #include "parse.h"
 #include "plot.h"
+#include "progress.h"
 #include "train_internal.h"
 #include "transform.h"
 
@@ -133,15 +134,23 @@ int repl_landscape(prp_repl *r, int u, double lo, double hi, int n, const char *
   snprintf(slope_name, sizeof slope_name, "dloss/d%s", pb->unknowns[u].name);
   fprintf(r->out, "  %-12s %-12s %-12s  (network fixed, relaxation at epoch %ld)\n", pb->unknowns[u].name, "loss",
           slope_name, r->epoch);
-  for (int i = 0; i < n; i++) {
+  prp_interrupt_clear();
+  prp_interrupt_install();   /* Ctrl-C ends the scan, not the session */
+  int done = 0;
+  for (; done < n && !prp_interrupt_requested(); done++) {
+    int i = done;
     value[i] = n == 1 ? lo : lo + (hi - lo) * i / (n - 1);
     x[np + (size_t)u] = prp_unknown_raw(&pb->unknowns[u], value[i]);
     loss[i] = prp_train_session_loss_grad(s, x, grad);
     slope[i] = fabs(s->dtheta[u]);
     fprintf(r->out, "  %-12.6g %-12.4e %-12.4e\n", value[i], loss[i], s->dtheta[u]);
   }
+  prp_interrupt_restore();
+  if (done < n) fprintf(r->out, "interrupted after %d of %d points\n", done, n);
+  prp_interrupt_clear();
+  n = done;
   int rc = 0;
-  if (png) {
+  if (png && n > 0) {
     char title[128], gname[96];
     snprintf(title, sizeof title, "loss landscape along %s", pb->unknowns[u].name);
     snprintf(gname, sizeof gname, "|dloss/d%s|", pb->unknowns[u].name);
