@@ -50,7 +50,8 @@ if [ "$quick" = 0 ]; then
   PRP_STDLIB="$PWD/stdlib" ./build/prpc run --quiet --epochs=2 --output=build-fuzz/state-seed tests/repl/poisson1d.prp \
     > /dev/null && cp build-fuzz/state-seed/weights.prpstate build-fuzz/corpus/state/
   for target in parser csv state; do
-    PRP_STDLIB="$PWD/stdlib" ./build-fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -max_len=4096 \
+    max_len=4096; [ "$target" = state ] && max_len=65536   # a whole seed state, checksum intact
+    PRP_STDLIB="$PWD/stdlib" ./build-fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -max_len=$max_len \
       -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/corpus/$target 2> build-fuzz/fuzz_$target.log \
       || { tail -60 build-fuzz/fuzz_$target.log; exit 1; }
     echo "fuzz_$target: $(grep -E 'stat::number_of_executed_units' build-fuzz/fuzz_$target.log)"
