@@ -182,8 +182,12 @@ if printf '%s' "$out" | grep -q "$work: is a directory" && printf '%s' "$out" | 
 
 # Memory: a size the machine cannot give is an error before training (exit 5).
 sed 's/^unknown q.*/&\ntrain {\n  collocation 1000000000\n}/' "$work/p.prp" > "$work/big.prp"
-out=$( (ulimit -v 8000000; timeout 60 "$prpc" run --quiet --epochs=1 --output="$work/big" "$work/big.prp") 2>&1); rc=$?
-if [ "$rc" -eq 5 ] && printf '%s' "$out" | grep -q "out of memory for 1000000000 collocation points (needs"; then ok; else fail "1e9 collocation points: exit $rc"; printf '%s\n' "$out" | tail -3; fi
+if ldd "$prpc" | grep -q libasan; then
+  echo "SKIP 1e9 collocation points under ulimit -v: AddressSanitizer reserves more address space than the limit"
+else
+  out=$( (ulimit -v 8000000; timeout 60 "$prpc" run --quiet --epochs=1 --output="$work/big" "$work/big.prp") 2>&1); rc=$?
+  if [ "$rc" -eq 5 ] && printf '%s' "$out" | grep -q "out of memory for 1000000000 collocation points (needs"; then ok; else fail "1e9 collocation points: exit $rc"; printf '%s\n' "$out" | tail -3; fi
+fi
 
 # Ctrl-C during --restarts: the finished restarts' table and exit 130.
 "$prpc" run --quiet --epochs=20000 --restarts=50 --output="$work/rs" "$work/p.prp" > "$work/rs.log" 2>&1 &
