@@ -242,7 +242,7 @@ static void dump_decl_body(const ast_decl *d, FILE *out, int depth) {
   }
   for (int i = 0; i < d->nparams; i++) {
     indent(out, depth);
-    fprintf(out, "%s %s", d->kind == DECL_IMPORT ? "part" : "parameter", d->params[i]);
+    fprintf(out, "%s %s", d->kind == DECL_IMPORT ? "part" : d->kind == DECL_RELAX ? "dilate" : "parameter", d->params[i]);
     range(out, d->param_locs[i]);
   }
   dump_expr(d->value, out, depth, d->kind == DECL_UNKNOWN ? "guess" : "value");
@@ -261,7 +261,13 @@ static void dump_decl_body(const ast_decl *d, FILE *out, int depth) {
   if (d->kind == DECL_SENSORS) dump_sensors(out, depth, &d->sensors);
   for (int i = 0; i < d->nassigns; i++) dump_expr(d->assigns[i].value, out, depth, d->assigns[i].name);
   if (d->relax_off) { indent(out, depth); fprintf(out, "off\n"); }
-  for (int i = 0; i < d->nschedules; i++) dump_schedule(out, depth, &d->schedules[i]);
+  if (d->relax_auto) {
+    indent(out, depth);
+    fprintf(out, "auto");
+    range(out, d->name_loc);
+  } else {
+    for (int i = 0; i < d->nschedules; i++) dump_schedule(out, depth, &d->schedules[i]);
+  }
   for (int i = 0; i < d->nwidths; i++) dump_expr(d->widths[i], out, depth, "width");
   dump_options(out, depth, d->options, d->noptions);
   for (int i = 0; i < d->nitems; i++) dump_decl(d->items[i], out, depth);

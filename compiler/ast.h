@@ -120,6 +120,8 @@ typedef struct ast_decl {
   struct ast_decl **items; int nitems;                    /* truth block */
   ast_assign *assigns; int nassigns;                      /* truth: set a = 1, b = 2 */
   ast_schedule *schedules; int nschedules; int relax_off; /* relax */
+  int relax_auto;               /* relax auto [dilate NAMES]: name is "auto", params the names; */
+  const char *relax_with; prp_loc relax_with_loc;         /* the checker fills schedules */
   ast_expr **widths; int nwidths;                         /* network mlp(...) */
   ast_option *options; int noptions;                      /* train lines; network words */
   const prp_source *module;     /* set for declarations imported from stdlib */

@@ -4,10 +4,12 @@
 #include "build.h"
 #include "util.h"
 #include "codegen.h"
+#include "paths.h"
 #include "train_serialize.h"
 #include "output.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <llvm-c/Linker.h>
 #include <math.h>
 #include <spawn.h>
@@ -170,11 +172,15 @@ static int run_compiler(const char **argv, prp_diag *diag) {
   return -1;
 }
 
+/* The library named by env, else the one paths.c finds beside prpc. */
+static const char *runtime_lib(const char *env, const char *name, char *path, size_t size) {
+  const char *v = getenv(env);
+  if (v && *v) return v;
+  prp_runtime_lib(name, path, size);
+  return path;
+}
+
 static int check_libraries(const char *main_lib, const char *rt_lib, prp_diag *diag) {
-  if (!main_lib[0]) {
-    prp_error_plain(diag, "this prpc was built without the standalone main (runtime/standalone); set PRP_MAIN_LIB");
-    return -1;
-  }
   const char *libs[] = {main_lib, rt_lib};
   for (int i = 0; i < 2; i++)
     if (access(libs[i], R_OK) != 0) {
@@ -185,7 +191,9 @@ static int check_libraries(const char *main_lib, const char *rt_lib, prp_diag *d
 }
 
 static int link_program(const char *obj, const char *exe, prp_diag *diag) {
-  const char *main_lib = setting("PRP_MAIN_LIB", PRP_MAIN_LIB), *rt_lib = setting("PRP_RUNTIME_LIB", PRP_RUNTIME_LIB);
+  char main_path[PATH_MAX], rt_path[PATH_MAX];
+  const char *main_lib = runtime_lib("PRP_MAIN_LIB", "libprpmain.a", main_path, sizeof main_path);
+  const char *rt_lib = runtime_lib("PRP_RUNTIME_LIB", "libprprt.a", rt_path, sizeof rt_path);
   if (check_libraries(main_lib, rt_lib, diag) != 0) return -1;
   const char *argv[MAX_LINK_ARGS];
   int argc = 0;

@@ -22,7 +22,8 @@ int prp_build_object(prp_jit *jit, const ast_program *prog, const prp_plan *plan
  * exit code (diag.h): 1 input errors, 2 no output given, 3 the program could
  * not be written (no C compiler, link failure, unwritable path).
  * Environment: PRP_CC overrides the C compiler (default PRP_C_COMPILER);
- * PRP_MAIN_LIB and PRP_RUNTIME_LIB override the static libraries' paths. */
+ * PRP_MAIN_LIB and PRP_RUNTIME_LIB override the static libraries' paths
+ * (default: found beside prpc, paths.h). */
 int prp_build_command(const ast_program *prog, const prp_plan_options *opt, const char *out, prp_diag *diag);
 
 #endif

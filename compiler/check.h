@@ -21,4 +21,15 @@ ast_symbol *prp_lookup(const ast_program *prog, const char *name);
 /* The sensor file of `sensors from "F"`, relative to the source's directory. */
 void prp_sensor_path(const ast_program *prog, const ast_decl *sensors, char *out, size_t len);
 
+/* `relax auto`: the starting values derived from the problem (docs/language.md).
+ * length: the largest extent of a space coordinate; duration: of time (0: steady).
+ * eps: smoothing start, length^2 / (4 duration) (first order in time; a diffusion
+ * length sqrt(2 eps T) of 0.7 L), 4 length^2 / duration^2 (second order: an extra
+ * wave speed sqrt(eps) that crosses the box twice), 0 when steady; width: a
+ * dilated width starts at length / 2. Each is held at its start until 25% of
+ * training, then falls linearly to its physical value at 75%. */
+enum { PRP_RELAX_AUTO_HOLD = 25, PRP_RELAX_AUTO_UNTIL = 75 };
+typedef struct prp_relax_auto { double length, duration, eps, width; } prp_relax_auto;
+void prp_relax_auto_rule(const prp_problem *pb, prp_relax_auto *out);
+
 #endif

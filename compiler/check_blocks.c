@@ -1,6 +1,7 @@
 /* Front end, stage 2: checking the blocks made of option lines and layouts:
  * truth, sensor layouts, relax schedules, network and train. */
 #include "check_internal.h"
+#include "field_export.h"
 #include <math.h>
 #include <string.h>
 
@@ -84,10 +85,15 @@ static void unknown_option(checker *c, const ast_option *o, const char *block, c
   }
 }
 
+/* `output "DIR"` and `output field ...` are different lines of one name. */
+static int is_output_field(const ast_option *o) {
+  return strcmp(o->name, "output") == 0 && o->nargs > 0 && word_is(&o->args[0], "field");
+}
+
 static int duplicate_option(checker *c, const ast_option *opts, int i) {
   for (int j = 0; j < i; j++)
-    if (strcmp(opts[j].name, opts[i].name) == 0) {
-      prp_error(c->diag, opts[i].loc, "'%s' is given twice", opts[i].name);
+    if (strcmp(opts[j].name, opts[i].name) == 0 && is_output_field(&opts[j]) == is_output_field(&opts[i])) {
+      prp_error(c->diag, opts[i].loc, "'%s%s' is given twice", opts[i].name, is_output_field(&opts[i]) ? " field" : "");
       prp_note(c->diag, opts[j].loc, "first given here");
       return 1;
     }
@@ -325,6 +331,35 @@ static void train_weights(checker *c, const ast_option *o) {
   }
 }
 
+/* `output field grid N x M times K`: the grid of the exported field (.vti files). */
+static void train_output_field(checker *c, const ast_option *o) {
+  int i = 1;
+  long n;
+  if (i < o->nargs && word_is(&o->args[i], "grid")) {
+    int sizes = 0;
+    double total = 1;
+    for (i++; i < o->nargs && (sizes == 0 || word_is(&o->args[i], "x")); sizes++) {
+      if (sizes > 0) i++;
+      if (arg_count(c, o, i, "a number of grid points", &n) && (n < 2 || n > PRP_FIELD_MAX_SIZE))
+        prp_error(c->diag, o->args[i].loc, "a field grid has 2 to %d points along each axis, not %ld", PRP_FIELD_MAX_SIZE, n);
+      else if (i < o->nargs && o->args[i].kind == ARG_NUMBER) total *= o->args[i].num;
+      i++;
+    }
+    if (total > PRP_FIELD_MAX_POINTS)
+      prp_error(c->diag, o->loc, "the field grid has %.0f points; at most %d are written per time", total, PRP_FIELD_MAX_POINTS);
+    if (sizes != c->pb->nspace)
+      prp_error(c->diag, o->loc, "the field grid needs %d size%s, one per space coordinate; %d given", c->pb->nspace,
+                c->pb->nspace == 1 ? "" : "s", sizes);
+  }
+  if (i < o->nargs && word_is(&o->args[i], "times")) {
+    if (c->pb->time_index < 0) prp_error(c->diag, o->args[i].loc, "'times' needs a time coordinate; this problem has none");
+    else if (arg_count(c, o, i + 1, "a number of times", &n) && (n < 1 || n > PRP_FIELD_MAX_TIMES))
+      prp_error(c->diag, o->args[i + 1].loc, "a field is written at 1 to %d times, not %ld", PRP_FIELD_MAX_TIMES, n);
+    i += 2;
+  }
+  if (i < o->nargs) prp_error(c->diag, o->args[i].loc, "unexpected argument; 'output field' takes 'grid N x M' and 'times K'");
+}
+
 static void train_simple(checker *c, const ast_option *o) {
   long n;
   double v;
@@ -333,6 +368,21 @@ static void train_simple(checker *c, const ast_option *o) {
   } else if (strcmp(o->name, "precision") == 0) {
     static const char *const precisions[] = {"f32", "f64", NULL};
     arg_choice(c, o, 0, "the precision", precisions);
+  } else if (strcmp(o->name, "source_energy") == 0) {
+    static const char *const kinds[] = {"free", "box", NULL};
+    arg_choice(c, o, 0, "the source energy", kinds);
+  } else if (strcmp(o->name, "unknowns_slowdown") == 0) {
+    if (arg_number(c, o, 0, "a share in (0, 1]", &v) && !(v > 0 && v <= 1))
+      prp_error(c->diag, o->args[0].loc, "'unknowns_slowdown' is a share in (0, 1] of the unknowns' rate (1: no slowdown), not %g", v);
+  } else if (strcmp(o->name, "warmup") == 0) {
+    const ast_arg *a = arg_at(c, o, 0, "a number of epochs or a share of training (10%)");
+    if (a && a->kind == ARG_PERCENT && (a->num < 0 || a->num >= 100))
+      prp_error(c->diag, a->loc, "a warm-up share lies in [0%%, 100%%), not %g%%", a->num);
+    else if (a && a->kind != ARG_PERCENT && arg_number(c, o, 0, "a number of epochs or a share (10%)", &v) && (v < 0 || !integral(v)))
+      prp_error(c->diag, a->loc, "a warm-up is a whole number of epochs >= 0 or a share of training, not %g", v);
+  } else if (is_output_field(o)) {
+    train_output_field(c, o);
+    return;
   } else if (strcmp(o->name, "output") == 0) {
     const ast_arg *a = arg_at(c, o, 0, "a directory name in quotes");
     if (a && a->kind != ARG_STRING) prp_error(c->diag, a->loc, "'output' expects a directory name in quotes");
@@ -345,7 +395,8 @@ static void train_simple(checker *c, const ast_option *o) {
 void check_train(checker *c, ast_decl *d) {
   static const char *const known[] = {"optimizer", "lbfgs", "epochs", "collocation", "boundary_points",
                                       "initial_points", "weights", "seed", "precision", "restarts",
-                                      "threads", "output", "log", NULL};
+                                      "threads", "output", "log", "warmup", "source_energy",
+                                      "unknowns_slowdown", NULL};
   for (int i = 0; i < d->noptions; i++) {
     const ast_option *o = &d->options[i];
     if (duplicate_option(c, d->options, i)) continue;

@@ -53,6 +53,9 @@ int const_eval_env(const ast_expr *e, const double *params, int nparams, double 
 
 /* Blocks */
 void check_relax(checker *c, ast_decl *d);
+void check_relax_auto(checker *c, ast_decl *d);
+/* A dilatation's constant: a const of the source; sets s->target or reports. */
+int check_dilated_constant(checker *c, ast_schedule *s);
 void check_network(checker *c, ast_decl *d);
 void check_train(checker *c, ast_decl *d);
 void check_truth(checker *c, ast_decl *d);

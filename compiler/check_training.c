@@ -22,6 +22,12 @@ static int mechanism_kind(checker *c, ast_schedule *s) {
 /* The physical value a schedule must end at: 0, or the dilated constant's value. */
 static int physical_value(checker *c, ast_schedule *s, double *out) {
   if (s->kind != RELAX_DILATATION) { *out = 0; return 1; }
+  if (!check_dilated_constant(c, s)) return 0;
+  *out = s->target->value;
+  return 1;
+}
+
+int check_dilated_constant(checker *c, ast_schedule *s) {
   ast_symbol *sym = prp_lookup(c->prog, s->var);
   const ast_decl *pde = c->pb->pde;
   if (!sym || sym->kind != SYM_CONST) {
@@ -36,7 +42,6 @@ static int physical_value(checker *c, ast_schedule *s, double *out) {
     return 0;
   }
   s->target = sym;
-  *out = sym->value;
   return 1;
 }
 
@@ -131,6 +136,10 @@ static void check_schedule(checker *c, ast_schedule *s) {
 }
 
 void check_relax(checker *c, ast_decl *d) {
+  if (d->relax_auto) {
+    check_relax_auto(c, d);
+    return;
+  }
   for (int i = 0; i < d->nschedules; i++) {
     ast_schedule *s = &d->schedules[i];
     check_schedule(c, s);

@@ -367,7 +367,34 @@ LLVMModuleRef prp_codegen_module(prp_jit *jit, const prp_kernel_spec *specs, siz
 
 /* ---- cache key ----------------------------------------------------------------- */
 
-static void key_node(FILE *out, const prp_kernel_spec *spec, prp_node id, const uint32_t *local) {
+/* The nodes reachable from the outputs in depth-first post-order (operands in
+ * their order before their user, outputs in theirs): a numbering that depends
+ * on the DAG's structure only, not on the order its nodes were created in.
+ * number[id] = 1 + position in order[], 0 for unreached; returns the count. */
+static uint32_t structural_order(const prp_kernel_spec *spec, uint32_t *number, prp_node *order) {
+  const prp_dag *dag = spec->dag;
+  uint32_t size = prp_dag_size(dag), n = 0, depth = 0;
+  struct frame { prp_node id; uint32_t next; } *stack = prp_xmalloc(size ? size : 1, sizeof *stack);
+  for (size_t o = 0; o < spec->n_outputs; o++) {
+    if (number[spec->outputs[o]]) continue;
+    stack[depth++] = (struct frame){spec->outputs[o], 0};
+    while (depth > 0) {   /* the stack is a path of the DAG: no node twice */
+      struct frame *f = &stack[depth - 1];
+      if (f->next < prp_node_arity(dag, f->id)) {
+        prp_node op = prp_node_operands(dag, f->id)[f->next++];
+        if (!number[op]) stack[depth++] = (struct frame){op, 0};
+      } else {
+        order[n] = f->id;
+        number[f->id] = ++n;
+        depth--;
+      }
+    }
+  }
+  free(stack);
+  return n;
+}
+
+static void key_node(FILE *out, const prp_kernel_spec *spec, prp_node id, const uint32_t *number) {
   const prp_dag *dag = spec->dag;
   prp_kind kind = prp_node_kind(dag, id);
   if (kind == PRP_CONST) {
@@ -386,7 +413,7 @@ static void key_node(FILE *out, const prp_kernel_spec *spec, prp_node id, const 
   uint32_t arity = prp_node_arity(dag, id);
   const prp_node *ops = prp_node_operands(dag, id);
   for (uint32_t i = 0; i < arity; i++)
-    fprintf(out, " %u", local[ops[i]]);
+    fprintf(out, " %u", number[ops[i]] - 1);
   fputc('\n', out);
 }
 
@@ -400,21 +427,18 @@ char *prp_codegen_key(const prp_jit *jit, const prp_kernel_spec *spec) {
           PRP_LLVM_VERSION, prp_jit_triple(jit), prp_jit_cpu_name(jit), prp_jit_cpu_features(jit),
           spec->type == PRP_ELEM_F32 ? "f32" : "f64", spec->keep_subnormals ? " subnormals" : "",
           l->n_coord, l->n_jet, l->n_pointdata, l->n_unknown, l->n_scalar);
-  uint32_t dag_size = prp_dag_size(spec->dag);
-  bool *mark = reachable(spec);
-  uint32_t *local = prp_xcalloc(dag_size ? dag_size : 1, sizeof *local);
-  uint32_t next = 0;
-  for (prp_node id = 0; id < dag_size; id++)
-    if (mark[id]) {
-      local[id] = next++;
-      key_node(out, spec, id, local);
-    }
+  uint32_t dag_size = prp_dag_size(spec->dag) + 1;
+  uint32_t *number = prp_xcalloc(dag_size, sizeof *number);
+  prp_node *order = prp_xmalloc(dag_size, sizeof *order);
+  uint32_t n = structural_order(spec, number, order);
+  for (uint32_t i = 0; i < n; i++)
+    key_node(out, spec, order[i], number);
   fprintf(out, "out");
   for (size_t o = 0; o < spec->n_outputs; o++)
-    fprintf(out, " %u", local[spec->outputs[o]]);
+    fprintf(out, " %u", number[spec->outputs[o]] - 1);
   fclose(out);
-  free(local);
-  free(mark);
+  free(order);
+  free(number);
   return text;
 }
 

@@ -90,9 +90,12 @@ LLVMModuleRef prp_codegen_module(prp_jit *jit, const prp_kernel_spec *specs, siz
  * its name. NULL on failure, with a message in err. */
 void *prp_codegen_jit(prp_jit *jit, const prp_kernel_spec *spec, char *err, size_t err_size);
 
-/* Canonical text of what a kernel computes (the cache key): reachable nodes
- * renumbered, constants by bit pattern, variables by kind and slot, plus the
- * element type, layout, compiler version, LLVM version and target. malloc'd. */
+/* Canonical text of what a kernel computes (the one kernel key: the JIT's
+ * caches and the REPL's kernel table): the nodes reachable from the outputs,
+ * numbered depth first from them (so by structure, not by the order the DAG's
+ * nodes were created in), constants by bit pattern, variables by kind and
+ * slot, plus the element type, layout, compiler version, LLVM version and
+ * target. Equal keys mean interchangeable code. malloc'd. */
 char *prp_codegen_key(const prp_jit *jit, const prp_kernel_spec *spec);
 
 /* The n kernels, optimised as for the JIT, written to out as LLVM IR text,

@@ -222,6 +222,11 @@ double prp_eval(const prp_dag *dag, prp_node f, const prp_env *env);
 /* Evaluates n roots at once, sharing work between them; out has n entries. */
 void   prp_eval_n(const prp_dag *dag, const prp_node *roots, size_t n, const prp_env *env,
                   double *out);
+/* Evaluates f at n points: point i's coordinates are env->coord + i * stride
+ * (env->n_coord of them), the other variables as in env. The reachable nodes
+ * are found once, so this is cheap for a small f in a large DAG. */
+void   prp_eval_points(const prp_dag *dag, prp_node f, const prp_env *env, size_t n, size_t stride,
+                       double *out);
 
 /* ---- readable infix (expr_print.c) ----------------------------------------
  * Minimal parentheses, a - b, a / b, -a, x^2, exp(x); constants with %.17g

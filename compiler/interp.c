@@ -91,6 +91,27 @@ void prp_eval_n(const prp_dag *dag, const prp_node *roots, size_t n, const prp_e
   free(mark);
 }
 
+void prp_eval_points(const prp_dag *dag, prp_node f, const prp_env *env, size_t n, size_t stride, double *out) {
+  uint32_t size = prp_dag_size(dag);
+  bool *mark = prp_xcalloc(size ? size : 1, sizeof *mark);
+  double *value = prp_xmalloc(size ? size * sizeof *value : 1, 1);
+  prp_node *order = prp_xmalloc(size ? size * sizeof *order : 1, 1);
+  if (!mark || !value || !order) prp_internal_error("out of memory in prp_eval (%u nodes)", size);
+  prp_dag_mark_reachable(dag, &f, 1, mark);
+  size_t norder = 0;
+  for (prp_node id = 0; id < size; id++)
+    if (mark[id]) order[norder++] = id;
+  prp_env e = *env;
+  for (size_t i = 0; i < n; i++) {
+    e.coord = env->coord + i * stride;
+    for (size_t k = 0; k < norder; k++) value[order[k]] = eval_node(dag, order[k], value, &e);
+    out[i] = value[f];
+  }
+  free(order);
+  free(value);
+  free(mark);
+}
+
 double prp_eval(const prp_dag *dag, prp_node f, const prp_env *env) {
   double out;
   prp_eval_n(dag, &f, 1, env, &out);

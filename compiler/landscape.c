@@ -8,6 +8,7 @@
 #include "check.h"
 #include "util.h"
 #include "landscape.h"
+#include "landscape_internal.h"
 #include "lower.h"
 #include "plan.h"
 #include "simulate.h"
@@ -27,34 +28,23 @@ void prp_landscape_options_defaults(prp_landscape_options *opt) {
   }
 }
 
-/* Everything one scan needs. */
-typedef struct scan {
-  const ast_program *prog;
-  prp_jit *jit;
-  prp_diag *diag;
-  int warned;                          /* warnings about missing conditions given once */
-  double *base;                        /* value of every unknown, the scanned one excepted */
-  const ast_symbol *dilated[PRP_LANDSCAPE_MAX_LIST];   /* constants under a dilatation schedule */
-  double dilated_value[PRP_LANDSCAPE_MAX_LIST];         /* their values in the model */
-  int ndilated;
-  int grid[PRP_SIM_MAX_DIM];
-  size_t nobs;
-  double *obs_x, *obs_t, *obs_u;       /* sensor positions (nobs x nspace), times, values */
-  double *model_u;
-  long runs;
-} scan;
+typedef prp_landscape_scan scan;
 
 static void scan_free(scan *s) {
   free(s->base);
+  free(s->obs_coords);
   free(s->obs_x);
   free(s->obs_t);
   free(s->obs_u);
   free(s->model_u);
+  memset(s, 0, sizeof *s);
 }
+
+void prp_landscape_scan_close(prp_landscape_scan *s) { scan_free(s); }
 
 /* ---- setting up ------------------------------------------------------------------- */
 
-static int find_unknown(const ast_program *prog, const char *name, prp_diag *diag) {
+int prp_landscape_find_unknown(const ast_program *prog, const char *name, prp_diag *diag) {
   const prp_problem *pb = &prog->problem;
   for (int k = 0; k < pb->nunknowns; k++)
     if (strcmp(pb->unknowns[k]->name, name) == 0) return k;
@@ -68,8 +58,7 @@ static int find_unknown(const ast_program *prog, const char *name, prp_diag *dia
   return -1;
 }
 
-/* The truth block's `set` value of an unknown, NAN if it gives none. */
-static double truth_value(const ast_program *prog, const ast_symbol *sym) {
+double prp_landscape_truth_value(const ast_program *prog, const ast_symbol *sym) {
   const ast_decl *truth = prog->problem.truth;
   for (int i = 0; truth && i < truth->nitems; i++) {
     const ast_decl *item = truth->items[i];
@@ -86,7 +75,7 @@ static void fix_other_unknowns(scan *s) {
   s->base = prp_xcalloc((size_t)pb->nunknowns + 1, sizeof *s->base);
   PRP_ASSERT(s->base);
   for (int k = 0; k < pb->nunknowns; k++) {
-    double v = truth_value(s->prog, pb->unknowns[k]);
+    double v = prp_landscape_truth_value(s->prog, pb->unknowns[k]);
     if (isnan(v) && !prp_const_eval(pb->unknowns[k]->decl->value, &v))
       prp_internal_error("landscape: the initial guess of '%s' is not a number", pb->unknowns[k]->name);
     s->base[k] = v;
@@ -116,17 +105,16 @@ static void choose_grid(const ast_program *prog, const prp_landscape_options *op
     grid[d] = opt->grid > 0 ? opt->grid : pb->truth ? set.grid[d] : default_grid[nspace - 1];
 }
 
-/* The range: --range, else the unknown's bounds. */
-static int choose_range(const ast_program *prog, const prp_landscape_options *opt, int k, prp_diag *diag,
-                        prp_landscape *out) {
+int prp_landscape_range(const ast_program *prog, const prp_landscape_options *opt, int k, prp_diag *diag, double *lo,
+                        double *hi) {
   const ast_decl *d = prog->problem.unknowns[k]->decl;
-  if (opt->has_range) out->lo = opt->lo, out->hi = opt->hi;
-  else if (!d->lo || !prp_const_eval(d->lo, &out->lo) || !prp_const_eval(d->hi, &out->hi)) {
+  if (opt->has_range) *lo = opt->lo, *hi = opt->hi;
+  else if (!d->lo || !prp_const_eval(d->lo, lo) || !prp_const_eval(d->hi, hi)) {
     prp_error(diag, d->loc, "landscape: '%s' has no bounds; give the range to scan with --range LO:HI", d->name);
     return PRP_EXIT_INPUT;
   }
-  if (!(out->lo < out->hi) || !isfinite(out->lo) || !isfinite(out->hi)) {
-    prp_error_plain(diag, "landscape: the range [%g, %g] of '%s' is empty", out->lo, out->hi, d->name);
+  if (!(*lo < *hi) || !isfinite(*lo) || !isfinite(*hi)) {
+    prp_error_plain(diag, "landscape: the range [%g, %g] of '%s' is empty", *lo, *hi, d->name);
     return PRP_EXIT_INPUT;
   }
   return 0;
@@ -147,25 +135,84 @@ static int check_lists(const prp_landscape_options *opt, prp_diag *diag) {
       prp_error_plain(diag, "landscape: a dilatation factor must be > 0, not %g", opt->dilate[i]);
       return PRP_EXIT_INPUT;
     }
+  for (int i = 0; i < opt->nat; i++)
+    if (!(opt->at[i] >= 0 && opt->at[i] <= 100)) {
+      prp_error_plain(diag, "landscape: --at takes percentages of training in [0, 100], not %g", opt->at[i]);
+      return PRP_EXIT_INPUT;
+    }
   return 0;
 }
 
-static void label_setting(const prp_landscape *ls, prp_landscape_setting *st) {
-  if (st->eps == 0 && st->dilate == 1) snprintf(st->label, sizeof st->label, "no relaxation");
-  else if (st->dilate == 1) snprintf(st->label, sizeof st->label, "eps %g", st->eps);
-  else if (st->eps == 0) snprintf(st->label, sizeof st->label, "%s x %g", ls->dilated, st->dilate);
-  else snprintf(st->label, sizeof st->label, "eps %g, %s x %g", st->eps, ls->dilated, st->dilate);
+static int has_relax(const ast_program *prog) { return prog->problem.relax && !prog->problem.relax->relax_off; }
+
+static int has_dilatation(const ast_program *prog) {
+  const ast_decl *relax = prog->problem.relax;
+  for (int i = 0; has_relax(prog) && i < relax->nschedules; i++)
+    if (relax->schedules[i].kind == RELAX_DILATATION && relax->schedules[i].target) return 1;
+  return 0;
 }
 
-/* The settings: every eps with the first factor, then every other factor with the first eps;
- * without a dilated constant only the eps (factor 1). */
-static void make_settings(const prp_landscape_options *opt, int ndilated, prp_landscape *out) {
-  double first_dilate = ndilated ? opt->dilate[0] : 1;
-  for (int i = 0; i < opt->neps; i++)
-    out->settings[out->nsettings++] = (prp_landscape_setting){.eps = opt->eps[i], .dilate = first_dilate};
-  for (int j = 1; ndilated && j < opt->ndilate; j++)
-    out->settings[out->nsettings++] = (prp_landscape_setting){.eps = opt->eps[0], .dilate = opt->dilate[j]};
-  for (int s = 0; s < out->nsettings; s++) label_setting(out, &out->settings[s]);
+int prp_landscape_prepare_options(const ast_program *prog, prp_landscape_options *opt, int default_schedule,
+                                  prp_diag *diag) {
+  int lists = opt->neps > 0 || opt->ndilate > 0;
+  if (opt->samples > 0) {
+    prp_error_plain(diag, "landscape: --samples counts the rows of a run compared with --follow RUN_DIR; give --follow");
+    return PRP_EXIT_INPUT;
+  }
+  if (lists && (opt->schedule || opt->nat > 0)) {
+    prp_error_plain(diag, "landscape: --eps/--dilate and --schedule/--at both choose the relaxation levels; give one");
+    return PRP_EXIT_INPUT;
+  }
+  opt->schedule = opt->schedule || opt->nat > 0 || (default_schedule && !lists && has_relax(prog));
+  if (opt->schedule && !has_relax(prog)) {
+    prp_error_plain(diag, "landscape: --schedule needs a relax block in the file (its schedules are the levels)");
+    return PRP_EXIT_INPUT;
+  }
+  if (!opt->schedule && opt->ndilate > 0 && !has_dilatation(prog)) {
+    prp_error_plain(diag, "landscape: --dilate needs a 'dilatation' schedule in the relax block (the constant to widen)");
+    return PRP_EXIT_INPUT;
+  }
+  if (opt->schedule && opt->nat == 0) {
+    static const double default_at[] = {0, 25, 50, 75, 100};
+    opt->nat = (int)(sizeof default_at / sizeof *default_at);
+    memcpy(opt->at, default_at, sizeof default_at);
+  }
+  if (!opt->schedule) prp_landscape_options_defaults(opt);
+  else if (opt->points <= 0) opt->points = PRP_LANDSCAPE_DEFAULT_POINTS;
+  return check_lists(opt, diag);
+}
+
+void prp_landscape_label(const char *dilated, prp_landscape_setting *st) {
+  char at[16] = "";
+  if (!isnan(st->at)) snprintf(at, sizeof at, "%g%%: ", 100 * st->at);
+  if (st->eps == 0 && st->dilate == 1) snprintf(st->label, sizeof st->label, "%sno relaxation", at);
+  else if (st->dilate == 1) snprintf(st->label, sizeof st->label, "%seps %.3g", at, st->eps);
+  else if (st->eps == 0) snprintf(st->label, sizeof st->label, "%s%s x %.3g", at, dilated, st->dilate);
+  else snprintf(st->label, sizeof st->label, "%seps %.3g, %s x %.3g", at, st->eps, dilated, st->dilate);
+}
+
+void prp_landscape_column_name(const char *dilated, const prp_landscape_setting *st, const char *what, char *out,
+                               size_t size) {
+  if (!isnan(st->at)) snprintf(out, size, "%s_at%g", what, 100 * st->at);
+  else if (dilated) snprintf(out, size, "%s_eps%g_%sx%g", what, st->eps, dilated, st->dilate);
+  else snprintf(out, size, "%s_eps%g", what, st->eps);
+}
+
+static prp_landscape_setting list_setting(double eps, double f) {
+  prp_landscape_setting st = {.eps = eps, .dilate = f, .at = NAN};
+  for (int k = 0; k < PRP_LANDSCAPE_MAX_LIST; k++) st.factor[k] = f;
+  return st;
+}
+
+/* The settings of the lists: every eps with the first factor, then every other factor with
+ * the first eps; without a dilated constant only the eps (factor 1). */
+static void make_settings(const prp_landscape_options *opt, const scan *s, prp_landscape_setting *settings, int *n) {
+  double first_dilate = s->ndilated ? opt->dilate[0] : 1;
+  const char *dilated = s->ndilated ? s->dilated[0]->name : NULL;
+  *n = 0;
+  for (int i = 0; i < opt->neps; i++) settings[(*n)++] = list_setting(opt->eps[i], first_dilate);
+  for (int j = 1; s->ndilated && j < opt->ndilate; j++) settings[(*n)++] = list_setting(opt->eps[0], opt->dilate[j]);
+  for (int k = 0; k < *n; k++) prp_landscape_label(dilated, &settings[k]);
 }
 
 /* The observations, split into positions, times and values for the simulator. */
@@ -189,7 +236,7 @@ static int load_observations(scan *s) {
     s->obs_t[i] = x[i * nc + (size_t)pb->time_index];
   }
   s->obs_u = u;
-  free(x);
+  s->obs_coords = x;
   if (n == 0) {
     prp_error_plain(s->diag, "landscape: there are no observations to compare the model with");
     return PRP_EXIT_INPUT;
@@ -197,17 +244,37 @@ static int load_observations(scan *s) {
   return 0;
 }
 
+int prp_landscape_scan_open(prp_landscape_scan *s, const ast_program *prog, prp_jit *jit,
+                            const prp_landscape_options *opt, prp_diag *diag, prp_landscape_setting *settings,
+                            int *nsettings, const char **dilated) {
+  *s = (scan){.prog = prog, .jit = jit, .diag = diag};
+  fix_other_unknowns(s);
+  choose_grid(prog, opt, s->grid);
+  if (!opt->schedule) {
+    find_dilated(s);
+    make_settings(opt, s, settings, nsettings);
+  }
+  int rc = load_observations(s);
+  if (!rc && opt->schedule) {
+    double at[PRP_LANDSCAPE_MAX_LIST];
+    for (int i = 0; i < opt->nat; i++) at[i] = opt->at[i] / 100;
+    rc = prp_landscape_schedule_levels(s, at, opt->nat, settings, nsettings);
+  }
+  *dilated = s->ndilated ? s->dilated[0]->name : NULL;
+  return rc;
+}
+
 /* ---- one model, several smoothings --------------------------------------------------- */
 
 /* A lowering of the model with the scanned unknown at p, the others at their base values and
- * every dilated constant multiplied by f. */
-static prp_lowering *model_lowering(const scan *s, prp_dag *dag, int param, double p, double f) {
+ * the k-th dilated constant multiplied by factor[k]. */
+static prp_lowering *model_lowering(const scan *s, prp_dag *dag, int param, double p, const double *factor) {
   const prp_problem *pb = &s->prog->problem;
   prp_lowering *l = prp_lowering_new(dag, s->prog);
   for (int k = 0; k < pb->nunknowns; k++)
     prp_lowering_override(l, pb->unknowns[k], prp_const(dag, k == param ? p : s->base[k]));
   for (int i = 0; i < s->ndilated; i++)
-    prp_lowering_override(l, s->dilated[i], prp_const(dag, f * s->dilated_value[i]));
+    prp_lowering_override(l, s->dilated[i], prp_const(dag, factor[i] * s->dilated_value[i]));
   return l;
 }
 
@@ -240,11 +307,12 @@ static int simulate_misfit(scan *s, const prp_sim_problem *base, double eps, dou
   return 0;
 }
 
-/* L for the model at (p, f) and each of the neps smoothings: one compilation, neps runs. */
-static int model_misfits(scan *s, int param, double p, double f, const double *eps, int neps, double *loss) {
+/* L for the model at p with the settings' factors (all the same) and their smoothings: one
+ * compilation, n runs. */
+static int model_misfits(scan *s, int param, double p, const prp_landscape_setting *settings, int n, double *loss) {
   const prp_problem *pb = &s->prog->problem;
   prp_dag *dag = prp_dag_new();
-  prp_lowering *l = model_lowering(s, dag, param, p, f);
+  prp_lowering *l = model_lowering(s, dag, param, p, settings[0].factor);
   prp_node residual = prp_sub(dag, prp_lower_expr(l, pb->pde->lhs, -1, 0), prp_lower_expr(l, pb->pde->rhs, -1, 0));
   prp_truth_pde pde;
   int rc = prp_pde_coefficients_extract(s->prog, pb->pde, "model PDE", dag, residual, s->diag, &pde);
@@ -252,7 +320,7 @@ static int model_misfits(scan *s, int param, double p, double f, const double *e
     prp_sim_problem problem;
     prp_sim_compiled *compiled = prp_sim_compile(s->prog, s->jit, &pde, l, s->grid, s->warned ? NULL : s->diag, &problem);
     s->warned = 1;
-    for (int e = 0; !rc && e < neps; e++) rc = simulate_misfit(s, &problem, eps[e], pde.scale, &loss[e]);
+    for (int e = 0; !rc && e < n; e++) rc = simulate_misfit(s, &problem, settings[e].eps, pde.scale, &loss[e]);
     prp_sim_compiled_free(compiled);
   }
   prp_lowering_free(l);
@@ -260,21 +328,29 @@ static int model_misfits(scan *s, int param, double p, double f, const double *e
   return rc;
 }
 
-/* L at p for every setting, in the settings' order. */
-static int misfits_at(scan *s, const prp_landscape_options *opt, prp_landscape *ls, double p, double *loss) {
-  int rc = model_misfits(s, ls->unknown, p, ls->settings[0].dilate, opt->eps, opt->neps, loss);
-  for (int set = opt->neps; !rc && set < ls->nsettings; set++)
-    rc = model_misfits(s, ls->unknown, p, ls->settings[set].dilate, &ls->settings[set].eps, 1, &loss[set]);
+static int same_factors(const scan *s, const prp_landscape_setting *a, const prp_landscape_setting *b) {
+  for (int k = 0; k < s->ndilated; k++)
+    if (a->factor[k] != b->factor[k]) return 0;
+  return 1;
+}
+
+int prp_landscape_scan_misfits(prp_landscape_scan *s, const prp_landscape_setting *settings, int nsettings, int param,
+                               double p, double *loss) {
+  int rc = 0;
+  for (int first = 0, last; !rc && first < nsettings; first = last) {
+    for (last = first + 1; last < nsettings && same_factors(s, &settings[first], &settings[last]); last++) {}
+    rc = model_misfits(s, param, p, &settings[first], last - first, &loss[first]);
+  }
   return rc;
 }
 
-static int run_scan(scan *s, const prp_landscape_options *opt, prp_landscape *ls) {
+static int run_scan(scan *s, prp_landscape *ls) {
   double lower[PRP_LANDSCAPE_MAX_SETTINGS], upper[PRP_LANDSCAPE_MAX_SETTINGS], centre[PRP_LANDSCAPE_MAX_SETTINGS];
   for (size_t i = 0; i < ls->npoints; i++) {
     double p = ls->p[i];
-    int rc = misfits_at(s, opt, ls, p, centre);
-    if (!rc) rc = misfits_at(s, opt, ls, p - ls->step, lower);
-    if (!rc) rc = misfits_at(s, opt, ls, p + ls->step, upper);
+    int rc = prp_landscape_scan_misfits(s, ls->settings, ls->nsettings, ls->unknown, p, centre);
+    if (!rc) rc = prp_landscape_scan_misfits(s, ls->settings, ls->nsettings, ls->unknown, p - ls->step, lower);
+    if (!rc) rc = prp_landscape_scan_misfits(s, ls->settings, ls->nsettings, ls->unknown, p + ls->step, upper);
     if (rc) return rc;
     for (int set = 0; set < ls->nsettings; set++) {
       ls->loss[(size_t)set * ls->npoints + i] = centre[set];
@@ -287,8 +363,8 @@ static int run_scan(scan *s, const prp_landscape_options *opt, prp_landscape *ls
 static void allocate(prp_landscape *ls, int points) {
   ls->npoints = (size_t)points;
   ls->p = prp_xcalloc(ls->npoints, sizeof *ls->p);
-  ls->loss = prp_xcalloc(ls->npoints * (size_t)ls->nsettings, sizeof *ls->loss);
-  ls->grad = prp_xcalloc(ls->npoints * (size_t)ls->nsettings, sizeof *ls->grad);
+  ls->loss = prp_xcalloc(ls->npoints * (size_t)ls->nsettings + 1, sizeof *ls->loss);
+  ls->grad = prp_xcalloc(ls->npoints * (size_t)ls->nsettings + 1, sizeof *ls->grad);
   PRP_ASSERT(ls->p && ls->loss && ls->grad);
   for (size_t i = 0; i < ls->npoints; i++)
     ls->p[i] = i + 1 == ls->npoints ? ls->hi : ls->lo + (ls->hi - ls->lo) * (double)i / (double)(ls->npoints - 1);
@@ -301,33 +377,24 @@ int prp_landscape_compute(const ast_program *prog, prp_jit *jit, const prp_lands
   memset(out, 0, sizeof *out);
   out->truth = NAN;
   prp_landscape_options opt = *options;
-  prp_landscape_options_defaults(&opt);
   if (!opt.param) {
     prp_error_plain(diag, "landscape: name the unknown to scan with --param NAME");
     return PRP_EXIT_INPUT;
   }
-  int rc = check_lists(&opt, diag);
-  int k = rc ? -1 : find_unknown(prog, opt.param, diag);
+  int rc = prp_landscape_prepare_options(prog, &opt, 0, diag);
+  int k = rc ? -1 : prp_landscape_find_unknown(prog, opt.param, diag);
   if (k < 0) return PRP_EXIT_INPUT;
-  rc = choose_range(prog, &opt, k, diag, out);
+  rc = prp_landscape_range(prog, &opt, k, diag, &out->lo, &out->hi);
   if (rc) return rc;
-  scan s = {.prog = prog, .jit = jit, .diag = diag};
-  find_dilated(&s);
-  if (!s.ndilated && options->ndilate > 0) {
-    prp_error_plain(diag, "landscape: --dilate needs a 'dilatation' schedule in the relax block (the constant to widen)");
-    return PRP_EXIT_INPUT;
-  }
   out->unknown = k;
   out->param = prog->problem.unknowns[k]->name;
-  out->truth = truth_value(prog, prog->problem.unknowns[k]);
-  if (s.ndilated) out->dilated = s.dilated[0]->name, out->dilated_value = s.dilated_value[0];
-  make_settings(&opt, s.ndilated, out);
-  allocate(out, opt.points);
-  fix_other_unknowns(&s);
-  choose_grid(prog, &opt, s.grid);
+  out->truth = prp_landscape_truth_value(prog, prog->problem.unknowns[k]);
+  scan s;
+  rc = prp_landscape_scan_open(&s, prog, jit, &opt, diag, out->settings, &out->nsettings, &out->dilated);
+  if (s.ndilated) out->dilated_value = s.dilated_value[0];
   memcpy(out->grid, s.grid, sizeof out->grid);
-  rc = load_observations(&s);
-  if (!rc) rc = run_scan(&s, &opt, out);
+  allocate(out, opt.points);
+  if (!rc) rc = run_scan(&s, out);
   out->nobs = s.nobs;
   out->simulations = s.runs;
   scan_free(&s);

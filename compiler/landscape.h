@@ -23,7 +23,10 @@
  * of p and setting; the model is JIT-compiled once per value and dilatation factor.
  * Far from the truth (no overlap of the model's field with the sensors) L is flat and
  * dL/dp ~ 0, the paper's plateau; eq. (4) says smoothing and dilatation widen the field's
- * spread Sigma^2 and so restore a slope: the scan shows by how much. */
+ * spread Sigma^2 and so restore a slope: the scan shows by how much.
+ * The settings (eps, f) are the --eps and --dilate lists, or with --schedule the levels the
+ * training plan's relax schedules take at shares of training (landscape_levels.c). Two unknowns
+ * at once: landscape2d.h. */
 #ifndef PRP_LANDSCAPE_H
 #define PRP_LANDSCAPE_H
 
@@ -42,7 +45,7 @@ enum {
 };
 
 typedef struct prp_landscape_options {
-  const char *param;                   /* the unknown scanned (required) */
+  const char *param;                   /* the unknown scanned (required); "P1,P2": two (landscape2d.h) */
   int has_range;                       /* 0: the unknown's bounds */
   double lo, hi;
   int points;                          /* values of p, both ends included; 0: 61 */
@@ -50,15 +53,23 @@ typedef struct prp_landscape_options {
   double eps[PRP_LANDSCAPE_MAX_LIST];
   int ndilate;                         /* 0: 1, 4, 10 (only with a dilatation schedule) */
   double dilate[PRP_LANDSCAPE_MAX_LIST];
+  int schedule;                        /* --schedule: the levels of the file's relax schedules */
+  int nat;                             /* 0: 0, 25, 50, 75, 100 (percent of training) */
+  double at[PRP_LANDSCAPE_MAX_LIST];
   int grid;                            /* > 0: nodes per space dimension instead of the truth's */
+  const char *follow;                  /* --follow RUN_DIR: landscape_follow.h */
+  int samples;                         /* --samples K: rows of its history; 0: 12 */
   const char *output;                  /* directory; NULL: results/landscape-PROBLEM */
   int quiet;                           /* no table on stdout */
 } prp_landscape_options;
 
-/* One relaxation setting: smoothing eps and dilatation factor f. */
+/* One relaxation setting: smoothing eps and dilatation factor f (of the first dilated constant;
+ * factor[k] of the k-th). From --schedule: the levels at a share `at` of training (else NAN). */
 typedef struct prp_landscape_setting {
   double eps, dilate;
-  char label[64];                      /* "eps 0.005", "sigma x 4", "no relaxation" */
+  double factor[PRP_LANDSCAPE_MAX_LIST];
+  double at;
+  char label[64];                      /* "eps 0.005", "sigma x 4", "no relaxation", "50%: eps 0.01" */
 } prp_landscape_setting;
 
 typedef struct prp_landscape {
@@ -69,7 +80,7 @@ typedef struct prp_landscape {
   size_t npoints;
   double *p;                           /* npoints values */
   /* The settings: the first is (eps[0], dilate[0]); then the other eps with dilate[0]; then
-   * the other dilatation factors with eps[0]. */
+   * the other dilatation factors with eps[0]. With --schedule: one per value of --at. */
   int nsettings;
   prp_landscape_setting settings[PRP_LANDSCAPE_MAX_SETTINGS];
   const char *dilated;                 /* name of the (first) dilated constant, NULL if none */
@@ -117,7 +128,8 @@ void prp_landscape_print(const prp_landscape *ls, FILE *out);
 int prp_landscape_command(const ast_program *prog, const prp_landscape_options *opt, prp_diag *diag);
 
 /* The command line options of `landscape`: looks at argv[*i]; if it is one of --param NAME,
- * --range LO:HI, --points N, --eps LIST, --dilate LIST, --grid N (also written --opt=VALUE),
+ * --range LO:HI, --points N, --eps LIST, --dilate LIST, --schedule, --at LIST, --grid N,
+ * --follow RUN_DIR, --samples K (also written --opt=VALUE),
  * stores it, advances *i past its value and returns 1; returns 0 if argv[*i] is not one of
  * them, -1 (with a message on stderr) for a missing or bad value. */
 int prp_landscape_parse_arg(prp_landscape_options *opt, int argc, char **argv, int *i);

@@ -9,16 +9,14 @@
 #include "csv.h"
 #include "util.h"
 #include "landscape.h"
+#include "landscape_internal.h"
 #include "plot.h"
 #include "state_io.h"
 
 /* ---- landscape.csv --------------------------------------------------------------- */
 
-/* A column name without spaces or commas: L_eps0.005_sigmax4. */
 static void column_name(const prp_landscape *ls, const char *what, int s, char *out, size_t size) {
-  const prp_landscape_setting *st = &ls->settings[s];
-  if (ls->dilated) snprintf(out, size, "%s_eps%g_%sx%g", what, st->eps, ls->dilated, st->dilate);
-  else snprintf(out, size, "%s_eps%g", what, st->eps);
+  prp_landscape_column_name(ls->dilated, &ls->settings[s], what, out, size);
 }
 
 char *prp_landscape_write_csv(const prp_landscape *ls, const char *path) {
@@ -252,20 +250,29 @@ static int store_option(prp_landscape_options *opt, const char *name, const char
     opt->param = value;
     return *value != '\0';
   }
+  if (strcmp(name, "follow") == 0) {
+    opt->follow = value;
+    return *value != '\0';
+  }
+  if (strcmp(name, "samples") == 0) return parse_whole(value, 1, &opt->samples);
   if (strcmp(name, "range") == 0) return parse_range(value, opt);
   if (strcmp(name, "points") == 0) return parse_whole(value, 2, &opt->points);
   if (strcmp(name, "grid") == 0) return parse_whole(value, 5, &opt->grid);
   if (strcmp(name, "eps") == 0) return parse_list(value, opt->eps, &opt->neps);
+  if (strcmp(name, "at") == 0) return parse_list(value, opt->at, &opt->nat);
   return parse_list(value, opt->dilate, &opt->ndilate);
 }
 
 static const char *const option_help[] = {
-    "param", "NAME (an unknown)", "range", "LO:HI", "points", "N >= 2", "grid", "N >= 5",
-    "eps", "a list of numbers, as 0,0.005,0.02", "dilate", "a list of numbers, as 1,4,10"};
+    "param", "NAME or NAME1,NAME2 (unknowns)", "range", "LO:HI", "points", "N >= 2", "grid", "N >= 5",
+    "eps", "a list of numbers, as 0,0.005,0.02", "dilate", "a list of numbers, as 1,4,10",
+    "at", "a list of percentages, as 0,50,100", "follow", "RUN_DIR (the output directory of a prpc run)",
+    "samples", "K >= 1 (rows of the run's history)"};
 
 int prp_landscape_parse_arg(prp_landscape_options *opt, int argc, char **argv, int *i) {
   const char *a = argv[*i];
   if (strncmp(a, "--", 2) != 0) return 0;
+  if (strcmp(a, "--schedule") == 0) return opt->schedule = 1;
   for (size_t k = 0; k < sizeof option_help / sizeof *option_help; k += 2) {
     size_t len = strlen(option_help[k]);
     if (strncmp(a + 2, option_help[k], len) != 0 || (a[2 + len] != '\0' && a[2 + len] != '=')) continue;

@@ -18,6 +18,8 @@
 #include "options.h"
 #include "output.h"
 #include "train_report.h"
+#include "landscape2d.h"
+#include "landscape_follow.h"
 
 static const char usage_text[] =
   "usage: prpc COMMAND [OPTIONS] FILE.prp\n"
@@ -35,9 +37,19 @@ static const char usage_text[] =
   "  run FILE              compile the residual kernels, train, and write results, history and plots\n"
   "  repl [FILE]           interactive experiments (docs/repl.md); commands from --script FILE, or\n"
   "                        from standard input when it is not a terminal\n"
+  "  eval FILE --state WEIGHTS [--grid NxM] [--times K] [-o DIR]\n"
+  "                        the trained field of a saved state on a grid (field.pvd, VTK) and at the\n"
+  "                        sensors (sensors.csv, sensors.png), as run writes them after training\n"
   "  landscape FILE --param NAME\n"
+  "  landscape FILE --param NAME1,NAME2\n"
   "                        the data misfit L and dL/dNAME over a range, through the simulator, without\n"
-  "                        and with relaxation (the paper's section 4); CSV, plots and a table\n"
+  "                        and with relaxation (the paper's section 4); CSV, plots and a table. With two\n"
+  "                        unknowns: L over a grid of both, heat maps and a verdict per relaxation level\n"
+  "                        (local minima, share of the box descending to the one nearest the truth)\n"
+  "  landscape FILE --follow RUN_DIR\n"
+  "                        after a run: at rows of RUN_DIR/history.csv, the angle between the PINN's\n"
+  "                        gradient with respect to the unknowns and the simulator's at the same point\n"
+  "                        and relaxation level (0 follows the landscape, 90 unrelated, 180 against)\n"
   "\n"
   "options:\n"
   "  --color=WHEN          colour diagnostics: auto (default, on a terminal), always, never\n"
@@ -50,29 +62,32 @@ static const char usage_text[] =
   "  --quiet               run: no progress line\n"
   "  --restarts=N          run: train from N initial guesses (the file's, then drawn in the bounds)\n"
   "  --guess=NAME=VALUE    run: start unknown NAME at VALUE instead of the file's guess (repeatable)\n"
-  "  --param NAME          landscape: the unknown to scan\n"
-  "  --range LO:HI         landscape: the range of the unknown (default: its bounds)\n"
-  "  --points N            landscape: values of the unknown in the range (default 61)\n"
+  "  --param NAME[,NAME2]  landscape: the unknown to scan, or two\n"
+  "  --range LO:HI         landscape: the range of the unknown (default: its bounds; one unknown only)\n"
+  "  --points N            landscape: values of each unknown (default 61; 21 with two unknowns)\n"
   "  --eps LIST            landscape: smoothings added to the diffusivity (default 0,0.005,0.02)\n"
   "  --dilate LIST         landscape: factors of the dilated constant (default 1,4,10)\n"
+  "  --schedule            landscape: the levels of the file's relax schedules instead (the default\n"
+  "                        with two unknowns and a relax block)\n"
+  "  --at LIST             landscape: where in training to take them, percent (default 0,25,50,75,100)\n"
   "  --grid N              landscape: simulator nodes per space dimension (default: the truth's)\n"
+  "  --follow RUN_DIR      landscape: compare with the run in RUN_DIR (follow.csv, follow.png there,\n"
+  "                        or in -o DIR)\n"
+  "  --samples K           landscape --follow: history rows compared, spread over the run (default 12)\n"
+  "  --grid NxM            eval: points of the field grid per space axis (default: the file's\n"
+  "                        'output field grid', else 201 in 1D, 64x64 in 2D, 32x32x32 in 3D)\n"
+  "  --times K             eval: times the field is written at (default: 'output field times', else 21;\n"
+  "                        101 for the space-time image of a 1D problem)\n"
+  "  --state FILE          eval: the weights file written by run (weights.prpstate)\n"
   "  --f32, --f64          run, emit: precision of the network and kernels (default: the file's)\n"
   "  -h, --help            show this help\n"
   "  --version             show the version of prpc and of LLVM\n"
   "\n"
   "environment:\n"
   "  PRP_STDLIB            directory of the standard library (import std.NAME)\n"
+  "  PRP_CC                build: the C compiler that links programs (default: the one prp was built with)\n"
   "  NO_COLOR              if set, never colour diagnostics\n"
-  "\n"
-  "exit status:\n"
-  "  0   success\n"
-  "  1   the input has errors (diagnostics were printed)\n"
-  "  2   bad command line\n"
-  "  3   training or simulation failed (a value that is not finite)\n"
-  "  4   a file could not be written or read (disk full, permissions, a refused target)\n"
-  "  5   out of memory (a size the machine cannot give)\n"
-  "  70  internal error (a bug in prpc)\n"
-  "  130 interrupted\n";
+  "\n";
 
 enum { MAX_FILES = 256 };
 
@@ -93,6 +108,7 @@ typedef struct options {
   int color;            /* -1 auto */
   int max_errors;
   prp_landscape_options landscape;
+  prp_eval_options eval;
 } options;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -151,11 +167,42 @@ static int parse_option(options *o, const char *a) {
   return 1;
 }
 
+/* eval's --state, --grid and --times (before landscape's --grid): 1 taken, 0 not
+ * eval's, -1 bad. */
+static int parse_eval_arg(options *o, int argc, char **argv, int *i) {
+  static const char *const names[] = {"--state", "--grid", "--times"};
+  const char *a = argv[*i];
+  for (int k = 0; k < 3; k++) {
+    size_t len = strlen(names[k]);
+    if (strncmp(a, names[k], len) != 0 || (a[len] && a[len] != '=')) continue;
+    const char *value = a[len] == '=' ? a + len + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+    if (!value || !*value) return usage_error("%s needs a value", names[k]), -1;
+    if (k == 0) o->eval.state = value;
+    else if (k == 1) o->eval.grid = value;
+    else {
+      size_t size = strlen(value) + sizeof "--times=";
+      char *arg = prp_xmalloc(size, 1);
+      snprintf(arg, size, "--times=%s", value);
+      char *err = prp_option_count(arg, 1, PRP_OPTION_COUNT_MAX, &o->eval.times);
+      free(arg);
+      int bad = err != NULL;
+      free(err);
+      if (bad) return usage_error("--times expects a whole number from 1 to 1000000000, not '%s'", value), -1;
+    }
+    return 1;
+  }
+  return 0;
+}
+
 /* Fills o from argv; returns -1 to go on, or an exit code. */
 static int parse_command_line(options *o, int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(usage_text, stdout); return PRP_EXIT_OK; }
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      fputs(usage_text, stdout);
+      prp_exit_codes_help(stdout, 1);
+      return PRP_EXIT_OK;
+    }
     if (strcmp(a, "--version") == 0) {
       printf("prpc %s (LLVM %s)\n", PRP_VERSION, PRP_LLVM_VERSION);
       return PRP_EXIT_OK;
@@ -164,6 +211,11 @@ static int parse_command_line(options *o, int argc, char **argv) {
       if (i + 1 >= argc) return usage_error("%s", "-o needs a file name");
       o->program = argv[++i];
       continue;
+    }
+    if (o->command && strcmp(o->command, "eval") == 0) {
+      int eval_arg = parse_eval_arg(o, argc, argv, &i);
+      if (eval_arg < 0) return PRP_EXIT_USAGE;
+      if (eval_arg) continue;
     }
     int landscape_arg = prp_landscape_parse_arg(&o->landscape, argc, argv, &i);
     if (landscape_arg < 0) return PRP_EXIT_USAGE;
@@ -254,7 +306,15 @@ static int compile_one(const options *o, const char *file) {
     prp_landscape_options lopt = o->landscape;
     lopt.output = o->program ? o->program : o->output;
     lopt.quiet = o->quiet;
-    code = prp_landscape_command(prog, &lopt, &diag);
+    code = lopt.follow                                  ? prp_follow_command(prog, &lopt, &diag)
+           : strchr(lopt.param ? lopt.param : "", ',') ? prp_landscape2d_command(prog, &lopt, &diag)
+                                                       : prp_landscape_command(prog, &lopt, &diag);
+  }
+  if (strcmp(o->command, "eval") == 0) {
+    prp_eval_options eopt = o->eval;
+    eopt.output = o->program ? o->program : o->output;
+    eopt.quiet = o->quiet;
+    code = prp_eval_command(prog, &eopt, &diag);
   }
   if (strcmp(o->command, "run") == 0 || strcmp(o->command, "build") == 0) {
     const char *results = strcmp(o->command, "run") == 0 && o->program ? o->program : o->output;
@@ -273,9 +333,10 @@ static int run_command(const options *o) {
   int is_check = strcmp(o->command, "check") == 0, is_emit = strcmp(o->command, "emit") == 0;
   int is_build = strcmp(o->command, "build") == 0;
   int is_run = strcmp(o->command, "run") == 0 || strcmp(o->command, "simulate") == 0 || is_build ||
-               strcmp(o->command, "landscape") == 0;
+               strcmp(o->command, "landscape") == 0 || strcmp(o->command, "eval") == 0;
   if (!is_check && !is_emit && !is_run) return usage_error("unknown command '%s'", o->command);
   if (is_build && !o->program) return usage_error("%s", "build needs -o PROG");
+  if (strcmp(o->command, "eval") == 0 && !o->eval.state) return usage_error("%s", "eval needs --state WEIGHTS (the weights.prpstate of a run)");
   if (!o->file) return usage_error("'%s' needs a FILE.prp", o->command);
   if (is_emit && !o->emit) return usage_error("%s", "emit needs what to print: --ast, --residual, --llvm or --asm");
   int worst = PRP_EXIT_OK;

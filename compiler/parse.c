@@ -4,6 +4,7 @@
 #include "util.h"
 #include "parser.h"
 #include "lexer.h"
+#include "paths.h"
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
@@ -32,11 +33,6 @@ int prp_parse_source(ast_program *prog, const prp_source *src, const prp_source 
   yy_delete_buffer(buf, scanner);
   yylex_destroy(scanner);
   return diag->errors - before;
-}
-
-const char *prp_stdlib_dir(void) {
-  const char *env = getenv("PRP_STDLIB");
-  return env && *env ? env : PRP_STDLIB_DIR;
 }
 
 static int already_loaded(const ast_program *prog, const char *path) {

@@ -32,7 +32,6 @@ ast_program *prp_parse_file(const char *path, prp_diag *diag);
 /* The same for text in memory (tests, fuzzer, REPL). */
 ast_program *prp_parse_string(const char *name, const char *text, size_t len, prp_diag *diag);
 
-/* Where `import std.NAME` looks: $PRP_STDLIB, else the source tree's stdlib/. */
-const char *prp_stdlib_dir(void);
+/* Where `import std.NAME` looks: prp_stdlib_dir() (paths.h). */
 
 #endif

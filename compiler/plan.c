@@ -60,6 +60,11 @@ static void train_options(const ast_program *prog, const prp_plan_options *opt, 
   tp->restarts = (int)first_number(find_option(t, "restarts"), 1);
   tp->threads = (int)first_number(find_option(t, "threads"), 1);
   if (opt->restarts > 0) tp->restarts = (int)opt->restarts;
+  const ast_option *warm = find_option(t, "warmup");
+  if (warm && warm->nargs > 0 && warm->args[0].kind == ARG_PERCENT) tp->warmup_share = warm->args[0].num / 100;
+  else tp->warmup_epochs = (int)first_number(warm, 0);
+  tp->source_energy_free = !has_word(find_option(t, "source_energy"), "box");
+  tp->unknowns_slowdown = first_number(find_option(t, "unknowns_slowdown"), PRP_DEFAULT_UNKNOWNS_SLOWDOWN);
   const ast_option *prec = find_option(t, "precision");
   tp->single = has_word(prec, "f32");
   if (opt->precision == 32) tp->single = 1;
@@ -184,6 +189,7 @@ static void relaxation(const prp_residuals *r, prp_train_problem *tp) {
     tp->has_schedule[PRP_SCALAR_DILATED + i] = 1;
   }
   tp->nudge_width = r->nudge_width;
+  tp->source_width_scalar = r->ndilated > 0 ? PRP_SCALAR_DILATED : -1;
 }
 
 /* ---- terms and kernels ------------------------------------------------------------ */
@@ -332,6 +338,7 @@ int prp_plan_compile(const ast_program *prog, prp_jit *jit, const prp_plan_optio
     memcpy(plan->obs_u, obs_u, n_obs * sizeof(double));
   }
   tp->n_obs = n_obs;
+  tp->noise_std = NAN;
   tp->obs_x = plan->obs_x;
   tp->obs_u = plan->obs_u;
   plan->output_dir = output_dir(prog, opt);
@@ -341,9 +348,10 @@ int prp_plan_compile(const ast_program *prog, prp_jit *jit, const prp_plan_optio
 
 int prp_plan_build(const ast_program *prog, prp_jit *jit, const prp_plan_options *opt, prp_diag *diag, prp_plan *plan) {
   size_t n = 0;
-  double *x = NULL, *u = NULL;
-  if (prp_plan_observations(prog, jit, diag, &n, &x, &u) != 0) return -1;
+  double *x = NULL, *u = NULL, noise_std;
+  if (prp_plan_observations_noise(prog, jit, diag, &n, &x, &u, &noise_std) != 0) return -1;
   int rc = prp_plan_compile(prog, jit, opt, diag, n, x, u, plan);
+  if (rc == 0) plan->problem.noise_std = noise_std;
   free(x);
   free(u);
   return rc;

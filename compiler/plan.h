@@ -37,7 +37,8 @@ typedef struct {
  * O(1) whatever the units of u; the kernels depend on it. */
 double prp_plan_output_scale(size_t n, const double *u);
 
-/* Like prp_plan_build, with the observations given (n points; copied). */
+/* Like prp_plan_build, with the observations given (n points; copied); their
+ * noise level is then not known (problem.noise_std NAN). */
 int prp_plan_compile(const ast_program *prog, prp_jit *jit, const prp_plan_options *opt, prp_diag *diag,
                      size_t n_obs, const double *obs_x, const double *obs_u, prp_plan *plan);
 
@@ -52,5 +53,9 @@ void prp_plan_free(prp_plan *plan);
  * block (simulated). n points of ncoords coordinates, row-major. */
 int prp_plan_observations(const ast_program *prog, prp_jit *jit, prp_diag *diag, size_t *n, double **x,
                           double **u);
+/* The same and the noise standard deviation added to them: the truth block's
+ * (0 without noise), NAN for a sensor file. */
+int prp_plan_observations_noise(const ast_program *prog, prp_jit *jit, prp_diag *diag, size_t *n, double **x,
+                                double **u, double *noise_std);
 
 #endif

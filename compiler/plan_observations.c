@@ -4,6 +4,7 @@
 #include "check.h"
 #include "csv.h"
 #include "simulate.h"
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,13 @@ static int read_sensor_file(const ast_program *prog, prp_diag *diag, size_t *n, 
 }
 
 int prp_plan_observations(const ast_program *prog, prp_jit *jit, prp_diag *diag, size_t *n, double **x, double **u) {
+  double noise_std;
+  return prp_plan_observations_noise(prog, jit, diag, n, x, u, &noise_std);
+}
+
+int prp_plan_observations_noise(const ast_program *prog, prp_jit *jit, prp_diag *diag, size_t *n, double **x,
+                                double **u, double *noise_std) {
+  *noise_std = NAN;
   if (prog->problem.sensors && prog->problem.sensors->sensors.kind == SENSORS_FILE)
     return read_sensor_file(prog, diag, n, x, u);
   prp_observations obs;
@@ -47,6 +55,7 @@ int prp_plan_observations(const ast_program *prog, prp_jit *jit, prp_diag *diag,
   *n = obs.n;
   *x = obs.coords;
   *u = obs.u;
+  *noise_std = obs.noise_std;
   obs.coords = obs.u = NULL;
   prp_observations_free(&obs);
   return 0;

@@ -26,40 +26,9 @@ typedef struct {
   size_t start[MAX_WORDS];              /* byte offsets in line */
 } input;
 
-static const char *const commands[] = {"help", "load", "reload", "show", "emit", "set", "train", "reset", "eval",
-                                       "save", "restore", "write", "plot", "sweep", "landscape", "polish", "quit", "exit", NULL};
-
-static const char help_text[] =
-  "commands:\n"
-  "  load FILE             load a problem (training starts from scratch)\n"
-  "  reload                load the file again, dropping the edits\n"
-  "  show [WHAT]           state, unknowns, losses, relax, options or source\n"
-  "  emit WHAT             residual, llvm, asm or ast of the current problem\n"
-  "  set NAME VALUE        an option (epochs, lr, seed, collocation, weight.data, ...),\n"
-  "                        a constant, an unknown's guess, a schedule field (eta.from),\n"
-  "                        or relax on|off\n"
-  "  train [N]             N more epochs (default: up to the planned epochs)\n"
-  "  polish [N]            N L-BFGS iterations (default: the file's lbfgs) at the\n"
-  "                        schedules' end values, as after Adam in prpc run\n"
-  "  reset                 a fresh network, unknowns at their guesses, epoch 0\n"
-  "  eval u(X, ...) ...    the field at points\n"
-  "  eval EXPR [at X, ...] any expression of the problem (dx(u), s, q * D, ...)\n"
-  "  save FILE             save the trained state (weights and unknowns)\n"
-  "  restore FILE          load a saved state\n"
-  "  write FILE            write the current source text, edits included\n"
-  "  plot loss|unknowns|relax FILE.png\n"
-  "                        loss curves, unknowns' or relaxation values' trajectories\n"
-  "  plot field FILE.png [T]\n"
-  "                        the field: profiles (1D) or a map at time T with the\n"
-  "                        source estimate's path over the sensors (2D)\n"
-  "  landscape UNKNOWN LO HI [N] [FILE.png]\n"
-  "                        loss and its slope along one unknown, the rest fixed\n"
-  "  sweep NAME V1 V2 ... [epochs N]\n"
-  "                        train from scratch for each value; print a table\n"
-  "  quit                  leave (also Ctrl-D)\n"
-  "declarations: type one (`unknown xs = 0.3 in [0, 1]`, `const D = 0.01`, `pde ...`,\n"
-  "  a relax line `nudging eta from 20 to 0 until 50% linear`, a train line\n"
-  "  `epochs 2000`) to replace the one it redefines; Ctrl-C stops training.\n";
+static const char *const show_whats[] = {"state", "unknowns", "losses", "relax", "options", "source", NULL};
+static const char *const emit_whats[] = {"residual", "llvm", "asm", "ast", NULL};
+static const char *const plot_whats[] = {"loss", "unknowns", "relax", "field", NULL};
 
 /* ---- input ---------------------------------------------------------------------- */
 
@@ -116,10 +85,11 @@ static int count_arg(prp_repl *r, const input *in, int i, long min, long *out) {
   return 1;
 }
 
-/* ---- commands ---------------------------------------------------------------------- */
+/* ---- commands ----------------------------------------------------------------------
+ * Each runs after the checks its entry in the table below asks for (a problem
+ * is loaded, the number of arguments). */
 
 static int cmd_emit(prp_repl *r, const input *in) {
-  if (!need_problem(r, in) || !need_args(r, in, 1, 1, "emit residual|llvm|asm|ast")) return -1;
   const char *what = in->word[1];
   if (strcmp(what, "residual") == 0) return prp_emit_residuals(r->prog, r->relax, r->out);
   if (strcmp(what, "ast") == 0) {
@@ -140,7 +110,6 @@ static int cmd_emit(prp_repl *r, const input *in) {
 }
 
 static int cmd_train(prp_repl *r, const input *in) {
-  if (!need_problem(r, in) || !need_args(r, in, 0, 1, "train [N]")) return -1;
   long n;
   if (in->n == 2) {
     if (!count_arg(r, in, 1, 1, &n)) return -1;
@@ -201,7 +170,6 @@ static int eval_field(prp_repl *r, double *x, size_t np) {
 }
 
 static int cmd_polish(prp_repl *r, const input *in) {
-  if (!need_problem(r, in) || !need_args(r, in, 0, 1, "polish [N]")) return -1;
   long n = r->plan->problem.lbfgs_iterations;
   if (in->n == 2 && !count_arg(r, in, 1, 1, &n)) return -1;
   if (n <= 0) {
@@ -213,7 +181,6 @@ static int cmd_polish(prp_repl *r, const input *in) {
 
 /* eval u(0.5, 0.2) ...: the field at points; eval EXPR [at X, T]: any expression. */
 static int cmd_eval(prp_repl *r, const input *in) {
-  if (!need_problem(r, in) || !need_args(r, in, 1, MAX_WORDS, "eval u(X, ...) ... | eval EXPR [at X, ...]")) return -1;
   const prp_train_problem *pb = &r->plan->problem;
   const char *text = rest(in, 1), *at = strstr(text, " at ");
   size_t np;
@@ -240,7 +207,6 @@ static int cmd_eval(prp_repl *r, const input *in) {
 
 /* landscape NAME LO HI [N] [FILE.png] */
 static int cmd_landscape(prp_repl *r, const input *in) {
-  if (!need_problem(r, in) || !need_args(r, in, 3, 5, "landscape UNKNOWN LO HI [N] [FILE.png]")) return -1;
   const prp_train_problem *pb = &r->plan->problem;
   int u = -1;
   for (int k = 0; k < pb->n_unknowns; k++)
@@ -272,7 +238,6 @@ static int cmd_landscape(prp_repl *r, const input *in) {
 }
 
 static int cmd_write(prp_repl *r, const input *in) {
-  if (!need_problem(r, in) || !need_args(r, in, 1, 1, "write FILE")) return -1;
   prp_output o;
   char *err = prp_output_open(&o, in->word[1]);
   if (!err) {
@@ -289,11 +254,9 @@ static int cmd_write(prp_repl *r, const input *in) {
 }
 
 static int cmd_show(prp_repl *r, const input *in) {
-  static const char *const whats[] = {"state", "unknowns", "losses", "relax", "options", "source", NULL};
-  if (!need_problem(r, in) || !need_args(r, in, 0, 1, "show [state|unknowns|losses|relax|options|source]")) return -1;
   const char *what = in->n == 2 ? in->word[1] : "state";
-  for (int i = 0; whats[i]; i++)
-    if (strcmp(whats[i], what) == 0) {
+  for (int i = 0; show_whats[i]; i++)
+    if (strcmp(show_whats[i], what) == 0) {
       repl_show_state(r, what);
       return 0;
     }
@@ -303,7 +266,7 @@ static int cmd_show(prp_repl *r, const input *in) {
 
 static int cmd_plot(prp_repl *r, const input *in) {
   if (in->n >= 2 && strcmp(in->word[1], "field") == 0) {
-    if (!need_problem(r, in) || !need_args(r, in, 2, 3, "plot field FILE.png [T]")) return -1;
+    if (!need_args(r, in, 2, 3, "plot field FILE.png [T]")) return -1;
     double t = 0;
     char *end = NULL;
     if (in->n == 4) t = strtod(in->word[3], &end);
@@ -313,7 +276,7 @@ static int cmd_plot(prp_repl *r, const input *in) {
     }
     return repl_plot_field(r, in->word[2], t, in->n == 4);
   }
-  if (!need_problem(r, in) || !need_args(r, in, 2, 2, "plot loss|unknowns|relax|field FILE.png")) return -1;
+  if (!need_args(r, in, 2, 2, "plot loss|unknowns|relax|field FILE.png")) return -1;
   if (strcmp(in->word[1], "loss") != 0 && strcmp(in->word[1], "unknowns") != 0 && strcmp(in->word[1], "relax") != 0) {
     prp_error(&r->diag, word_loc(in, 1), "plot draws loss, unknowns, relax or field");
     return -1;
@@ -378,7 +341,6 @@ static void restore_snapshot(prp_repl *r, snapshot *snap) {
 }
 
 static int cmd_sweep(prp_repl *r, const input *in) {
-  if (!need_problem(r, in)) return -1;
   int last = in->n;
   long epochs = 0;
   if (in->n >= 4 && strcmp(in->word[in->n - 2], "epochs") == 0) {
@@ -440,56 +402,144 @@ static int edit_distance(const char *a, const char *b) {
   return d[la][lb];
 }
 
+static int cmd_quit(prp_repl *r, const input *in) { return 2; }
+
+static int cmd_load(prp_repl *r, const input *in) { return repl_load(r, in->word[1]); }
+
+static int cmd_reload(prp_repl *r, const input *in) {
+  char *path = prp_xstrdup(r->path);
+  int rc = repl_load(r, path);
+  free(path);
+  return rc;
+}
+
+static int cmd_set(prp_repl *r, const input *in) { return repl_set(r, in->word[1], rest(in, 2), word_loc(in, 1)); }
+
+static int cmd_reset(prp_repl *r, const input *in) {
+  repl_reset(r);
+  return 0;
+}
+
+static int cmd_save(prp_repl *r, const input *in) { return repl_save_state(r, in->word[1]); }
+static int cmd_restore(prp_repl *r, const input *in) { return repl_restore_state(r, in->word[1]); }
+static int cmd_help(prp_repl *r, const input *in);
+
+/* ---- the command table ------------------------------------------------------------------- */
+
+typedef struct { const char *usage, *text; } command_help;   /* text: lines joined by \n */
+
+typedef struct {
+  const char *name;
+  int needs_problem;
+  int min_args, max_args;     /* checked before the handler; min < 0: the handler checks */
+  const char *args;           /* for "usage: NAME ARGS" */
+  int (*run)(prp_repl *r, const input *in);
+  void (*complete)(const prp_repl *r, void (*add)(void *ctx, const char *word), void *ctx);   /* 1st argument */
+  command_help help[2];       /* shown by help; none: a hidden alias */
+} repl_command;
+
+static void add_words(void (*add)(void *, const char *), void *ctx, const char *const *words) {
+  for (int i = 0; words[i]; i++) add(ctx, words[i]);
+}
+static void complete_show(const prp_repl *r, void (*add)(void *, const char *), void *ctx) { add_words(add, ctx, show_whats); }
+static void complete_emit(const prp_repl *r, void (*add)(void *, const char *), void *ctx) { add_words(add, ctx, emit_whats); }
+static void complete_plot(const prp_repl *r, void (*add)(void *, const char *), void *ctx) { add_words(add, ctx, plot_whats); }
+
+static void complete_unknown(const prp_repl *r, void (*add)(void *, const char *), void *ctx) {
+  for (int i = 0; r->prog && i < r->prog->problem.nunknowns; i++) add(ctx, r->prog->problem.unknowns[i]->name);
+}
+
+static void complete_field(const prp_repl *r, void (*add)(void *, const char *), void *ctx) {
+  if (r->prog && r->prog->problem.field) add(ctx, r->prog->problem.field->name);
+}
+
+static const repl_command commands[] = {
+    {"help", 0, -1, 0, "", cmd_help, NULL, {{NULL, NULL}}},
+    {"load", 0, 1, 1, "FILE", cmd_load, NULL, {{"load FILE", "load a problem (training starts from scratch)"}}},
+    {"reload", 1, 0, 0, "", cmd_reload, NULL, {{"reload", "load the file again, dropping the edits"}}},
+    {"show", 1, 0, 1, "[state|unknowns|losses|relax|options|source]", cmd_show, complete_show,
+     {{"show [WHAT]", "state, unknowns, losses, relax, options or source"}}},
+    {"emit", 1, 1, 1, "residual|llvm|asm|ast", cmd_emit, complete_emit,
+     {{"emit WHAT", "residual, llvm, asm or ast of the current problem"}}},
+    {"set", 1, 2, MAX_WORDS, "NAME VALUE", cmd_set, repl_settable_names,
+     {{"set NAME VALUE", "an option (epochs, lr, seed, collocation, weight.data, ...),\n"
+                         "a constant, an unknown's guess, a schedule field (eta.from),\nor relax on|off"}}},
+    {"train", 1, 0, 1, "[N]", cmd_train, NULL, {{"train [N]", "N more epochs (default: up to the planned epochs)"}}},
+    {"polish", 1, 0, 1, "[N]", cmd_polish, NULL,
+     {{"polish [N]", "N L-BFGS iterations (default: the file's lbfgs) at the\n"
+                     "schedules' end values, as after Adam in prpc run"}}},
+    {"reset", 1, -1, 0, "", cmd_reset, NULL, {{"reset", "a fresh network, unknowns at their guesses, epoch 0"}}},
+    {"eval", 1, 1, MAX_WORDS, "u(X, ...) ... | eval EXPR [at X, ...]", cmd_eval, complete_field,
+     {{"eval u(X, ...) ...", "the field at points"},
+      {"eval EXPR [at X, ...]", "any expression of the problem (dx(u), s, q * D, ...)"}}},
+    {"save", 1, 1, 1, "FILE", cmd_save, NULL, {{"save FILE", "save the trained state (weights and unknowns)"}}},
+    {"restore", 1, 1, 1, "FILE", cmd_restore, NULL, {{"restore FILE", "load a saved state"}}},
+    {"write", 1, 1, 1, "FILE", cmd_write, NULL, {{"write FILE", "write the current source text, edits included"}}},
+    {"plot", 1, -1, 0, "", cmd_plot, complete_plot,   /* the arguments depend on what is plotted */
+     {{"plot loss|unknowns|relax FILE.png", "loss curves, unknowns' or relaxation values' trajectories"},
+      {"plot field FILE.png [T]", "the field: profiles (1D) or a map at time T with the\n"
+                                  "source estimate's path over the sensors (2D)"}}},
+    {"landscape", 1, 3, 5, "UNKNOWN LO HI [N] [FILE.png]", cmd_landscape, complete_unknown,
+     {{"landscape UNKNOWN LO HI [N] [FILE.png]", "loss and its slope along one unknown, the rest fixed"}}},
+    {"sweep", 1, -1, 0, "", cmd_sweep, repl_settable_names,   /* ends in an optional `epochs N` */
+     {{"sweep NAME V1 V2 ... [epochs N]", "train from scratch for each value; print a table"}}},
+    {"quit", 0, -1, 0, "", cmd_quit, NULL, {{"quit", "leave (also Ctrl-D)"}}},
+    {"exit", 0, -1, 0, "", cmd_quit, NULL, {{NULL, NULL}}},
+};
+enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
+
+/* One form of a command: usage and text aligned in two columns, a long usage on its own line. */
+static void print_help_form(FILE *out, const command_help *h) {
+  if (strlen(h->usage) <= 21) fprintf(out, "  %-21s ", h->usage);
+  else fprintf(out, "  %s\n%24s", h->usage, "");
+  for (const char *t = h->text; *t;) {
+    size_t n = strcspn(t, "\n");
+    fprintf(out, "%.*s\n", (int)n, t);
+    t += n;
+    if (*t) fprintf(out, "%24s", ""), t++;
+  }
+}
+
+static int cmd_help(prp_repl *r, const input *in) {
+  fputs("commands:\n", r->out);
+  for (int i = 0; i < N_COMMANDS; i++)
+    for (int f = 0; f < 2 && commands[i].help[f].usage; f++)
+      if (strcmp(commands[i].name, "help") != 0) print_help_form(r->out, &commands[i].help[f]);
+  fputs("declarations: type one (`unknown xs = 0.3 in [0, 1]`, `const D = 0.01`, `pde ...`,\n"
+        "  a relax line `nudging eta from 20 to 0 until 50% linear`, a train line\n"
+        "  `epochs 2000`) to replace the one it redefines; Ctrl-C stops training.\n", r->out);
+  return 0;
+}
+
+static const repl_command *find_command(const char *name) {
+  for (int i = 0; i < N_COMMANDS; i++)
+    if (strcmp(commands[i].name, name) == 0) return &commands[i];
+  return NULL;
+}
+
 static int unknown_command(prp_repl *r, const input *in) {
   prp_error(&r->diag, word_loc(in, 0), "unknown command '%s'", in->word[0]);
   const char *best = NULL;
   int best_d = 3;
-  for (int i = 0; commands[i]; i++) {
-    int d = edit_distance(in->word[0], commands[i]);
-    if (d < best_d) { best_d = d; best = commands[i]; }
+  for (int i = 0; i < N_COMMANDS; i++) {
+    int d = edit_distance(in->word[0], commands[i].name);
+    if (d < best_d) { best_d = d; best = commands[i].name; }
   }
   if (best) prp_hint(&r->diag, word_loc(in, 0), "did you mean '%s'?", best);
   else prp_hint(&r->diag, word_loc(in, 0), "type 'help' for the commands");
   return -1;
 }
 
-static int is(const input *in, const char *name) { return strcmp(in->word[0], name) == 0; }
-
 static int dispatch(prp_repl *r, input *in) {
-  int decl_train = is(in, "train") && in->n > 1 && in->word[1][0] == '{';
+  int decl_train = strcmp(in->word[0], "train") == 0 && in->n > 1 && in->word[1][0] == '{';
   if (repl_is_declaration(in->word[0]) || decl_train) return repl_declare(r, in->src, in->lineno, in->line);
-  if (is(in, "quit") || is(in, "exit")) return 2;
-  if (is(in, "help")) { fputs(help_text, r->out); return 0; }
-  if (is(in, "load")) return need_args(r, in, 1, 1, "load FILE") ? repl_load(r, in->word[1]) : -1;
-  if (is(in, "reload")) {
-    if (!need_problem(r, in) || !need_args(r, in, 0, 0, "reload")) return -1;
-    char *path = prp_xstrdup(r->path);
-    int rc = repl_load(r, path);
-    free(path);
-    return rc;
-  }
-  if (is(in, "show")) return cmd_show(r, in);
-  if (is(in, "emit")) return cmd_emit(r, in);
-  if (is(in, "set")) {
-    if (!need_problem(r, in) || !need_args(r, in, 2, MAX_WORDS, "set NAME VALUE")) return -1;
-    return repl_set(r, in->word[1], rest(in, 2), word_loc(in, 1));
-  }
-  if (is(in, "train")) return cmd_train(r, in);
-  if (is(in, "reset")) {
-    if (!need_problem(r, in)) return -1;
-    repl_reset(r);
-    return 0;
-  }
-  if (is(in, "eval")) return cmd_eval(r, in);
-  if (is(in, "save")) return need_problem(r, in) && need_args(r, in, 1, 1, "save FILE") ? repl_save_state(r, in->word[1]) : -1;
-  if (is(in, "restore"))
-    return need_problem(r, in) && need_args(r, in, 1, 1, "restore FILE") ? repl_restore_state(r, in->word[1]) : -1;
-  if (is(in, "write")) return cmd_write(r, in);
-  if (is(in, "plot")) return cmd_plot(r, in);
-  if (is(in, "sweep")) return cmd_sweep(r, in);
-  if (is(in, "landscape")) return cmd_landscape(r, in);
-  if (is(in, "polish")) return cmd_polish(r, in);
-  return unknown_command(r, in);
+  const repl_command *c = find_command(in->word[0]);
+  if (!c) return unknown_command(r, in);
+  if (c->needs_problem && !need_problem(r, in)) return -1;
+  char usage[128];
+  snprintf(usage, sizeof usage, "%s%s%s", c->name, c->args[0] ? " " : "", c->args);
+  if (c->min_args >= 0 && !need_args(r, in, c->min_args, c->max_args, usage)) return -1;
+  return c->run(r, in);
 }
 
 /* The line as a source with the line at number lineno (blank lines before it). */
@@ -589,31 +639,17 @@ void prp_repl_complete(const prp_repl *r, const char *line, const char *prefix,
   }
   int at_word = *prefix ? nwords - 1 : nwords;   /* index of the word being completed */
   if (at_word == 0) {
-    for (int i = 0; commands[i]; i++) add(ctx, commands[i]);
+    for (int i = 0; i < N_COMMANDS; i++) add(ctx, commands[i].name);
     static const char *const decls[] = {"const", "let", "unknown", "pde", "initial", "boundary", "relax", "network",
                                         "smoothing", "dilatation", "nudging", "epochs", "optimizer", "collocation",
                                         "weights", "seed", NULL};
     for (int i = 0; decls[i]; i++) add(ctx, decls[i]);
     return;
   }
-  if (at_word != 1 && strcmp(first, "sweep") != 0) return;
-  if (strcmp(first, "show") == 0) {
-    static const char *const whats[] = {"state", "unknowns", "losses", "relax", "options", "source", NULL};
-    for (int i = 0; whats[i]; i++) add(ctx, whats[i]);
-  } else if (strcmp(first, "emit") == 0) {
-    static const char *const whats[] = {"residual", "llvm", "asm", "ast", NULL};
-    for (int i = 0; whats[i]; i++) add(ctx, whats[i]);
-  } else if (strcmp(first, "plot") == 0) {
-    add(ctx, "loss");
-    add(ctx, "unknowns");
-    add(ctx, "relax");
-    add(ctx, "field");
-  } else if (strcmp(first, "landscape") == 0 && r->prog) {
-    for (int i = 0; i < r->prog->problem.nunknowns; i++) add(ctx, r->prog->problem.unknowns[i]->name);
-  } else if ((strcmp(first, "set") == 0 || strcmp(first, "sweep") == 0) && at_word == 1) {
-    repl_settable_names(r, add, ctx);
-  } else if (strcmp(first, "eval") == 0 && r->prog && r->prog->problem.field) {
-    add(ctx, r->prog->problem.field->name);
+  if (at_word != 1) return;
+  const repl_command *c = find_command(first);
+  if (c && c->complete) {
+    c->complete(r, add, ctx);
   } else if (strcmp(first, "const") == 0 || strcmp(first, "unknown") == 0 || strcmp(first, "let") == 0) {
     for (int i = 0; r->prog && i < r->prog->nsymbols; i++) {
       const ast_symbol *s = r->prog->symbols[i];

@@ -67,61 +67,9 @@ static repl_kernel *find_kernel(prp_repl *r, const char *key) {
   return NULL;
 }
 
-/* ---- a key that does not depend on the order the DAG's nodes were made in ---------
- * prp_codegen_key numbers the reachable nodes by their ids, so the same boundary
- * kernel gets another key when a redefined PDE created its constants in another
- * order. Numbering them depth first from the outputs is canonical; a kernel found
- * by this key is entered in the JIT's cache under its new codegen key too. */
-
-typedef struct {
-  const prp_kernel_spec *spec;
-  uint32_t *number;          /* 1 + position in the depth-first order, 0 unseen */
-  uint32_t next;
-  FILE *out;
-} canon;
-
-static void canon_node(canon *c, prp_node id) {
-  if (c->number[id]) return;
-  const prp_dag *dag = c->spec->dag;
-  prp_kind kind = prp_node_kind(dag, id);
-  if (kind == PRP_CONST) {
-    double v = prp_node_value(dag, id);
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    fprintf(c->out, "c%016llx\n", (unsigned long long)bits);
-  } else if (kind == PRP_VAR) {
-    const prp_var_info *v = prp_node_var(dag, id);
-    fprintf(c->out, "v%d.%u\n", (int)v->kind, v->index);
-  } else {
-    uint32_t arity = prp_node_arity(dag, id);
-    const prp_node *ops = prp_node_operands(dag, id);
-    for (uint32_t i = 0; i < arity; i++) canon_node(c, ops[i]);
-    fprintf(c->out, "%s", prp_kind_name(kind));
-    for (uint32_t i = 0; i < arity; i++) fprintf(c->out, " %u", c->number[ops[i]] - 1);
-    fputc('\n', c->out);
-  }
-  c->number[id] = ++c->next;
-}
-
-static char *canonical_key(const prp_kernel_spec *spec) {
-  char *text = NULL;
-  size_t size = 0;
-  canon c = {spec, prp_xcalloc(prp_dag_size(spec->dag) + 1, sizeof(uint32_t)), 0, open_memstream(&text, &size)};
-  PRP_ASSERT(c.number && c.out);
-  const prp_kernel_layout *l = &spec->layout;
-  fprintf(c.out, "%s layout %u %u %u %u %u\n", spec->type == PRP_ELEM_F32 ? "f32" : "f64", l->n_coord, l->n_jet,
-          l->n_pointdata, l->n_unknown, l->n_scalar);
-  for (size_t o = 0; o < spec->n_outputs; o++) canon_node(&c, spec->outputs[o]);
-  fprintf(c.out, "out");
-  for (size_t o = 0; o < spec->n_outputs; o++) fprintf(c.out, " %u", c.number[spec->outputs[o]] - 1);
-  fclose(c.out);
-  free(c.number);
-  return text;
-}
-
 /* Compiles one kernel into a module of its own and enters it in the JIT's
  * cache, where prp_plan_compile (through prp_codegen_jit) finds it. */
-static void compile_kernel(prp_repl *r, const prp_kernel_spec *spec, char *canon_key, const char *key) {
+static void compile_kernel(prp_repl *r, const prp_kernel_spec *spec, char *key) {
   char symbol[64], err[512];
   /* a name never used before: the old kernel may still be in the JIT */
   snprintf(symbol, sizeof symbol, "prp_repl_kernel_%ld", ++r->kernels_made);
@@ -134,8 +82,8 @@ static void compile_kernel(prp_repl *r, const prp_kernel_spec *spec, char *canon
   void *address = module ? prp_jit_lookup(r->jit, symbol) : NULL;
   if (!address) prp_internal_error("cannot compile kernel %s: %s", spec->name, prp_jit_error(r->jit));
   prp_jit_cache_put(r->jit, key, module, address);
-  r->kernels = prp_xrealloc(r->kernels, (size_t)(r->nkernels + 1) * sizeof *r->kernels, 1);
-  r->kernels[r->nkernels++] = (repl_kernel){canon_key, module, address, r->generation};
+  r->kernels = prp_xrealloc(r->kernels, (size_t)(r->nkernels + 1), sizeof *r->kernels);
+  r->kernels[r->nkernels++] = (repl_kernel){key, module, address, r->generation};
   r->compiled++;
 }
 
@@ -158,17 +106,15 @@ static void prepare_kernels(prp_repl *r, const ast_program *prog) {
     prp_kernel_plan kp;
     prp_kernel_plan_build(&res, single_precision(prog) ? PRP_ELEM_F32 : PRP_ELEM_F64, &kp);
     for (size_t k = 0; k < kp.n; k++) {
-      char *key = prp_codegen_key(r->jit, &kp.specs[k]), *canon_key = canonical_key(&kp.specs[k]);
-      repl_kernel *known = find_kernel(r, canon_key);
+      char *key = prp_codegen_key(r->jit, &kp.specs[k]);   /* by structure: a redefinition finds it */
+      repl_kernel *known = find_kernel(r, key);
       if (!known) {
-        compile_kernel(r, &kp.specs[k], canon_key, key);
+        compile_kernel(r, &kp.specs[k], key);
       } else {
         if (known->generation != r->generation) r->reused++;
         known->generation = r->generation;
-        if (!prp_jit_cache_get(r->jit, key)) prp_jit_cache_put(r->jit, key, known->module, known->address);
-        free(canon_key);
+        free(key);
       }
-      free(key);
     }
     prp_kernel_plan_free(&kp);
   }

@@ -193,7 +193,8 @@ static const char *const top_keywords[] = {"problem", "import", "space", "time",
 static const char *const mechanisms[] = {"smoothing", "dilatation", "nudging", NULL};
 static const char *const train_lines[] = {"optimizer", "lbfgs", "epochs", "collocation", "boundary_points",
                                           "initial_points", "weights", "seed", "precision", "restarts",
-                                          "threads", "output", "log", NULL};
+                                          "threads", "output", "log", "warmup", "source_energy",
+                                          "unknowns_slowdown", NULL};
 
 static int in_list(const char *const *list, const char *w) {
   for (int i = 0; list[i]; i++)
@@ -381,7 +382,8 @@ static char *set_schedule_field(prp_repl *r, const char *var, const char *field,
 }
 
 static const char *const whole_options[] = {"epochs", "seed", "lbfgs", "log", "boundary_points", "initial_points",
-                                            "restarts", "threads", "precision", "output", NULL};
+                                            "restarts", "threads", "precision", "output", "warmup",
+                                            "source_energy", "unknowns_slowdown", NULL};
 static const char *const optimizer_words[] = {"lr", "unknowns_lr", "decay", "every", NULL};
 static const char *const weight_kinds[] = {"data", "residual", "initial", "boundary", NULL};
 

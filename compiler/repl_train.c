@@ -239,7 +239,8 @@ int repl_train(prp_repl *r, long n) {
     memcpy(r->last_good, s->x, size * sizeof(double));
     if (epoch % (pb->log_every > 0 ? pb->log_every : 1) == 0 || k + 1 == n) record(r, epoch, loss);
     if (r->interactive) show_progress(r, &pr, (size_t)(epoch + 1), loss, NULL);
-    prp_adam_step(&r->adam, s->x, r->grad, rate_at(pb, epoch, pb->lr), rate_at(pb, epoch, pb->lr_unknowns));
+    double lr_unknowns = prp_train_unknowns_rate(pb, epoch, rate_at(pb, epoch, pb->lr_unknowns));
+    prp_adam_step(&r->adam, s->x, r->grad, rate_at(pb, epoch, pb->lr), lr_unknowns);
     r->epoch++;
     if (prp_interrupt_requested()) {
       status = 1;

@@ -208,8 +208,28 @@ void prp_residuals_free(prp_residuals *r) {
 /* ---- printing ------------------------------------------------------------ */
 
 static void print_schedule(FILE *out, const char *name, const char *what, const ast_schedule *s, int index) {
-  fprintf(out, "  %-10s scalar %d: %s, %g -> %g (%s)\n", name, index, what, s->from_value, s->to_value,
+  fprintf(out, "  %-10s scalar %d: %s, ", name, index, what);
+  if (s->npw) {
+    fprintf(out, "piecewise [");
+    for (int i = 0; i < s->npw; i++) {
+      double v = 0;
+      prp_const_eval(s->pw[i].value, &v);
+      fprintf(out, "%s%g%s %g", i ? ", " : "", s->pw[i].at, s->pw[i].percent ? "%" : "", v);
+    }
+    fprintf(out, "]\n");
+    return;
+  }
+  fprintf(out, "%g -> %g until %g%s (%s)\n", s->from_value, s->to_value, s->until, s->until_percent ? "%" : " epochs",
           s->shape ? s->shape : "linear");
+}
+
+/* How `relax auto` chose its values (check.h). */
+static void print_auto(const prp_problem *pb, FILE *out) {
+  if (!pb->relax || !pb->relax->relax_auto) return;
+  prp_relax_auto rule;
+  prp_relax_auto_rule(pb, &rule);
+  fprintf(out, "relax auto: box length L = %g, duration T = %g: smoothing from %s, widths from L/2 = %g\n", rule.length,
+          rule.duration, pb->time_order == 2 ? "4 L^2/T^2" : pb->time_order == 1 ? "L^2/(4 T)" : "none (steady)", rule.width);
 }
 
 static void print_header(const ast_program *prog, const prp_residuals *r, FILE *out) {
@@ -229,6 +249,7 @@ static void print_header(const ast_program *prog, const prp_residuals *r, FILE *
     fputc('\n', out);
   }
   if (!r->relaxed) return;
+  print_auto(pb, out);
   fprintf(out, "run-time scalars (one kernel for the whole schedule):\n");
   if (r->smoothing) print_schedule(out, r->smoothing->var, "smoothing eps", r->smoothing, PRP_SCALAR_EPS);
   if (r->nudging) print_schedule(out, r->nudging->var, "nudging eta", r->nudging, PRP_SCALAR_ETA);
@@ -239,7 +260,7 @@ static void print_header(const ast_program *prog, const prp_residuals *r, FILE *
     fprintf(out, "point data (computed by the runtime at each collocation point):\n");
     fprintf(out, "  nudge_obs = sum_i u_obs_i(t) delta_h(x - x_i)   (u_obs_i linear in time)\n");
     fprintf(out, "  nudge_w   = sum_i delta_h(x - x_i)\n");
-    fprintf(out, "  delta_h   = normalised Gaussian of width h = %g in space\n", r->nudge_width);
+    fprintf(out, "  delta_h   = Gaussian of unit peak and width h = %g in space\n", r->nudge_width);
   }
 }
 

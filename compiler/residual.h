@@ -16,13 +16,15 @@
  *
  * so that  eta * sum_i (u_obs_i - u) delta_h(x - x_i) = eta * (nudge_obs - u * nudge_w).
  *
- *  - delta_h(r) = (2 pi h^2)^(-d/2) exp(-|r|^2 / (2 h^2)), d = number of space
- *    coordinates, h = the nudging schedule's `width`. A Dirac delta would be
- *    zero at every collocation point (random points never hit a sensor), so the
- *    nudging force is spread over a neighbourhood of each sensor; the Gaussian
- *    is smooth (no new kinks in the loss) and has unit mass, so the total force
- *    integral eta * sum_i (u_obs_i - u(x_i)) does not depend on h and the
- *    term tends to the paper's as h -> 0.
+ *  - delta_h(r) = exp(-|r|^2 / (2 h^2)), h = the nudging schedule's `width`:
+ *    a Gaussian of unit PEAK. A Dirac delta would be zero at every collocation
+ *    point (random points never hit a sensor), so the nudging force is spread
+ *    over a neighbourhood of each sensor. Unit peak, not unit mass: a
+ *    unit-mass kernel peaks at (2 pi h^2)^(-d/2), 64 for h = 0.05 in 2D and
+ *    4 in 1D, so the same eta meant a 16 times stronger pull in 2D and
+ *    dominated the loss there. With unit peak, eta is a relaxation rate: at a
+ *    sensor, u_t = ... + eta (u_obs - u), so the field forgets its own
+ *    dynamics in a time 1/eta whatever the dimension and the width.
  *  - u_obs_i(t) is sensor i's observations interpolated linearly in time
  *    between its observation times (held constant before the first and after
  *    the last); collocation points fall at arbitrary times, the sensors observe

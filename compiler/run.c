@@ -4,6 +4,16 @@
 #include "plan.h"
 #include "train_report.h"
 #include <stdlib.h>
+#include <stdio.h>
+
+/* The field and the sensor fit from the weights training just wrote. */
+static int write_field(const ast_program *prog, prp_jit *jit, const prp_plan *plan, prp_diag *diag) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/weights.prpstate", plan->output_dir);
+  prp_field_grid grid;
+  prp_field_grid_read(prog, &grid);
+  return prp_run_write_field(prog, jit, plan, path, &grid, plan->output_dir, diag);
+}
 
 int prp_run(const ast_program *prog, const prp_plan_options *opt, prp_diag *diag) {
   prp_jit *jit = prp_jit_create();
@@ -18,6 +28,8 @@ int prp_run(const ast_program *prog, const prp_plan_options *opt, prp_diag *diag
       prp_error_plain(diag, "%s", err);
       free(err);
       code = PRP_EXIT_IO;
+    } else if (code == PRP_EXIT_OK && plan.problem.restarts <= 1) {
+      code = write_field(prog, jit, &plan, diag);
     }
     prp_plan_free(&plan);
   }

@@ -174,6 +174,11 @@ decl
   | TRUTH '{' truth_items truth_item '}' {
       $$ = decl(ps, DECL_TRUTH, @$); if ($4) PUSH($3.items, $3.n, $4); $$->items = $3.items; $$->nitems = $3.n; }
   | RELAX OFF                 { $$ = decl(ps, DECL_RELAX, @$); $$->relax_off = 1; }
+  | RELAX IDENT               { $$ = decl(ps, DECL_RELAX, @$); $$->relax_auto = 1; $$->name = $2; $$->name_loc = L(@2); }
+  | RELAX IDENT IDENT name_list {
+      $$ = decl(ps, DECL_RELAX, @$); $$->relax_auto = 1; $$->name = $2; $$->name_loc = L(@2);
+      $$->relax_with = $3; $$->relax_with_loc = L(@3);
+      $$->params = $4.names; $$->param_locs = $4.locs; $$->nparams = $4.n; }
   | RELAX '{' schedules '}'   { $$ = decl(ps, DECL_RELAX, @$); $$->schedules = $3.items; $$->nschedules = $3.n; }
   | RELAX '{' schedules schedule '}' {
       $$ = decl(ps, DECL_RELAX, @$); PUSH($3.items, $3.n, $4); $$->schedules = $3.items; $$->nschedules = $3.n; }

@@ -13,7 +13,8 @@
 #include <unistd.h>
 
 const char *const prp_run_output_names[] = {"history.csv", "result.json", "weights.prpstate", "loss.png",
-                                            "unknowns.png", "source.png", NULL};
+                                            "unknowns.png", "source.png", "verdict.json", "field.pvd",
+                                            "sensors.csv", "sensors.png", NULL};
 
 /* ---- inputs of the run ------------------------------------------------------------ */
 

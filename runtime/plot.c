@@ -56,9 +56,9 @@ static void set_palette(void) {
 }
 
 /* Opens a fresh stream writing a temporary file beside fr->path (output.h), renamed by
- * end_plot.  PLplot exits the process when it cannot open its output file or find its
- * driver, so both are checked here first. */
-static char *begin_plot(const prp_plot_frame *fr, prp_output *o) {
+ * end_plot, with columns x rows pages.  PLplot exits the process when it cannot open its
+ * output file or find its driver, so both are checked here first. */
+static char *begin_plot_pages(const prp_plot_frame *fr, prp_output *o, int columns, int rows) {
   if (!device_available_locked())
     return prp_errorf("%s: cannot plot: PLplot has no pngcairo driver (package plplot-driver-cairo)",
                       fr->path);
@@ -77,6 +77,7 @@ static char *begin_plot(const prp_plot_frame *fr, prp_output *o) {
   plsfnam(o->tmp_path);
   plspage(0, 0, session.width, session.height, 0, 0);
   set_palette();
+  if (columns > 1 || rows > 1) plssub(columns, rows);
   plinit();
   pladv(0);
   plschr(0, 0.9);
@@ -92,6 +93,8 @@ static bool png_complete(const char *path) {
   if (f) fclose(f);
   return ok;
 }
+
+static char *begin_plot(const prp_plot_frame *fr, prp_output *o) { return begin_plot_pages(fr, o, 1, 1); }
 
 /* Closes the stream and renames the PNG into place, or reports why not. */
 static char *end_plot(prp_output *o) {
@@ -202,10 +205,13 @@ static void draw_legend(const prp_plot_series *s, size_t ns) {
   free(opts), free(colours), free(styles), free(text_colours), free(widths), free(text);
 }
 
-static void draw_lines(const prp_plot_frame *fr, const prp_plot_series *s, size_t ns, bool log_y) {
+/* A panel is a subpage: more room for its title and labels. */
+static void draw_lines(const prp_plot_frame *fr, const prp_plot_series *s, size_t ns, bool log_y, bool legend,
+                       bool panel) {
   double r[4];
   data_range(s, ns, log_y, r);
-  plvpor(0.1, 0.95, 0.12, 0.9);
+  if (panel) plvpor(0.14, 0.95, 0.2, 0.86);
+  else plvpor(0.1, 0.95, 0.12, 0.9);
   plwind(r[0], r[1], r[2], r[3]);
   plcol0(COL_FG);
   plwidth(1.0);
@@ -220,7 +226,7 @@ static void draw_lines(const prp_plot_frame *fr, const prp_plot_series *s, size_
     draw_series(&s[k], log_y, xs, ys);
   }
   free(xs), free(ys);
-  if (ns) draw_legend(s, ns);
+  if (ns && legend) draw_legend(s, ns);
 }
 
 char *prp_plot_lines(const prp_plot_frame *fr, const prp_plot_series *series, size_t nseries,
@@ -229,7 +235,25 @@ char *prp_plot_lines(const prp_plot_frame *fr, const prp_plot_series *series, si
   prp_output o;
   char *err = begin_plot(fr, &o);
   if (!err) {
-    draw_lines(fr, series, nseries, log_y);
+    draw_lines(fr, series, nseries, log_y, true, false);
+    err = end_plot(&o);
+  }
+  pthread_mutex_unlock(&plot_lock);
+  return err;
+}
+
+char *prp_plot_panels(const prp_plot_frame *fr, const prp_plot_panel *panels, size_t npanels, int columns) {
+  if (columns < 1) columns = 1;
+  int rows = npanels ? (int)((npanels + (size_t)columns - 1) / (size_t)columns) : 1;
+  pthread_mutex_lock(&plot_lock);
+  prp_output o;
+  char *err = begin_plot_pages(fr, &o, columns, rows);
+  if (!err) {
+    for (size_t k = 0; k < npanels; k++) {
+      pladv((PLINT)k + 1);
+      prp_plot_frame sub = {fr->path, fr->width, fr->height, panels[k].title, fr->xlabel, fr->ylabel};
+      draw_lines(&sub, panels[k].series, panels[k].n, false, k == 0, true);
+    }
     err = end_plot(&o);
   }
   pthread_mutex_unlock(&plot_lock);
@@ -270,18 +294,21 @@ static void value_range(const prp_plot_field *f, double *lo, double *hi) {
   if (*lo == *hi) *lo -= 0.5, *hi += 0.5;
 }
 
+/* plimagefr takes its matrix as the corners of (nx - 1) x (ny - 1) cells, each cell the colour
+ * of its lower-left corner: an (nx + 1) x (ny + 1) matrix, the last column and row repeated, so
+ * that the nx x ny values are nx x ny cells covering the box. */
 static void draw_image(const prp_plot_field *f, double lo, double hi) {
-  PLFLT **z = prp_xmalloc(f->nx * sizeof *z, 1);
-  for (size_t i = 0; i < f->nx; i++) {
-    z[i] = prp_xmalloc(f->ny * sizeof **z, 1);
-    for (size_t j = 0; j < f->ny; j++) {
-      double v = f->values[j * f->nx + i];
+  PLFLT **z = prp_xmalloc(f->nx + 1, sizeof *z);
+  for (size_t i = 0; i <= f->nx; i++) {
+    z[i] = prp_xmalloc(f->ny + 1, sizeof **z);
+    for (size_t j = 0; j <= f->ny; j++) {
+      double v = f->values[(j < f->ny ? j : f->ny - 1) * f->nx + (i < f->nx ? i : f->nx - 1)];
       z[i][j] = isfinite(v) ? v : lo;
     }
   }
-  plimagefr((PLFLT_MATRIX)z, (PLINT)f->nx, (PLINT)f->ny, f->x0, f->x1, f->y0, f->y1, lo, hi, lo,
+  plimagefr((PLFLT_MATRIX)z, (PLINT)f->nx + 1, (PLINT)f->ny + 1, f->x0, f->x1, f->y0, f->y1, lo, hi, lo,
             hi, NULL, NULL);
-  for (size_t i = 0; i < f->nx; i++) free(z[i]);
+  for (size_t i = 0; i <= f->nx; i++) free(z[i]);
   free(z);
 }
 
@@ -317,8 +344,29 @@ static void draw_colour_bar(const prp_plot_field *f, double lo, double hi) {
              label_opts, labels, 1, axis_opts, ticks, sub_ticks, n_values, values);
 }
 
+/* The edges between the region's cells and the others (or the box), white under red. */
+static void draw_region(const prp_plot_field *f, const prp_plot_field_marks *m) {
+  if (!m->region) return;
+  double dx = (f->x1 - f->x0) / (double)f->nx, dy = (f->y1 - f->y0) / (double)f->ny;
+  for (int pass = 0; pass < 2; pass++) {
+    plcol0(pass ? COL_RED : COL_WHITE);
+    plwidth(pass ? 2.0 : 4.0);
+    for (size_t j = 0; j < f->ny; j++)
+      for (size_t i = 0; i < f->nx; i++) {
+        if (!m->region[j * f->nx + i]) continue;
+        double x0 = f->x0 + (double)i * dx, y0 = f->y0 + (double)j * dy;
+        PLFLT ex[4][2] = {{x0, x0 + dx}, {x0, x0 + dx}, {x0, x0}, {x0 + dx, x0 + dx}};
+        PLFLT ey[4][2] = {{y0, y0}, {y0 + dy, y0 + dy}, {y0, y0 + dy}, {y0, y0 + dy}};
+        bool out[4] = {j == 0 || !m->region[(j - 1) * f->nx + i], j + 1 == f->ny || !m->region[(j + 1) * f->nx + i],
+                       i == 0 || !m->region[j * f->nx + i - 1], i + 1 == f->nx || !m->region[j * f->nx + i + 1]};
+        for (int e = 0; e < 4; e++)
+          if (out[e]) plline(2, ex[e], ey[e]);
+      }
+  }
+}
+
 /* A key below the axes: one entry per kind of mark that was drawn. */
-static void draw_key(const prp_plot_field *f) {
+static void draw_key(const prp_plot_field *f, const prp_plot_field_marks *m) {
   plvpor(0.0, 1.0, 0.0, 0.06);
   plwind(0, 1, 0, 1);
   plcol0(COL_FG);
@@ -334,7 +382,16 @@ static void draw_key(const prp_plot_field *f) {
   }
   if (f->nmarkers) {
     draw_marker(MARK_TRIANGLE, x, 0.5, 6, COL_WHITE);
-    plcol0(COL_FG), plptex(x + 0.015, 0.5, 1, 0, 0, "sensors"), x += step;
+    plcol0(COL_FG), plptex(x + 0.015, 0.5, 1, 0, 0, m->marker_label ? m->marker_label : "sensors"), x += step;
+  }
+  if (m->region) {
+    PLFLT lx[2] = {x - 0.02, x + 0.02}, ly[2] = {0.5, 0.5};
+    plcol0(COL_RED), plwidth(2.0), plline(2, lx, ly);
+    plcol0(COL_FG), plptex(x + 0.03, 0.5, 1, 0, 0, m->region_label ? m->region_label : ""), x += step;
+  }
+  if (m->has_guess) {
+    draw_marker(MARK_CIRCLE, x, 0.5, 6, COL_WHITE);
+    plcol0(COL_FG), plptex(x + 0.015, 0.5, 1, 0, 0, "guess"), x += step;
   }
   if (f->has_truth) {
     draw_marker(MARK_STAR, x, 0.5, 9, COL_GOLD);
@@ -342,32 +399,38 @@ static void draw_key(const prp_plot_field *f) {
   }
 }
 
-static void draw_field(const prp_plot_frame *fr, const prp_plot_field *f) {
+static void draw_field(const prp_plot_frame *fr, const prp_plot_field *f, const prp_plot_field_marks *m) {
   double lo, hi;
   value_range(f, &lo, &hi);
   set_colour_map();
   plvpor(0.1, 0.8, 0.18, 0.9);
   plwind(f->x0, f->x1, f->y0, f->y1);
   draw_image(f, lo, hi);
+  draw_region(f, m);
   for (size_t i = 0; i < f->nmarkers; i++) draw_marker(MARK_TRIANGLE, f->marker_x[i], f->marker_y[i], 5, COL_WHITE);
   draw_path(f);
+  if (m->has_guess) draw_marker(MARK_CIRCLE, m->guess_x, m->guess_y, 7, COL_WHITE);
   if (f->has_truth) draw_marker(MARK_STAR, f->truth_x, f->truth_y, 11, COL_GOLD);
   plcol0(COL_FG);
   plwidth(1.0);
   plbox("bcnst", 0, 0, "bcnstv", 0, 0);
   pllab(fr->xlabel ? fr->xlabel : "", fr->ylabel ? fr->ylabel : "", fr->title ? fr->title : "");
   draw_colour_bar(f, lo, hi);
-  draw_key(f);
+  draw_key(f, m);
 }
 
-char *prp_plot_field2d(const prp_plot_frame *fr, const prp_plot_field *f) {
+char *prp_plot_field2d(const prp_plot_frame *fr, const prp_plot_field *f) { return prp_plot_field2d_marked(fr, f, NULL); }
+
+char *prp_plot_field2d_marked(const prp_plot_frame *fr, const prp_plot_field *f, const prp_plot_field_marks *m) {
+  static const prp_plot_field_marks none = {0};
+  if (!m) m = &none;
   if (f->nx < 1 || f->ny < 1 || !(f->x0 < f->x1) || !(f->y0 < f->y1))
     return prp_errorf("%s: cannot plot: empty field grid or box", fr->path);
   pthread_mutex_lock(&plot_lock);
   prp_output o;
   char *err = begin_plot(fr, &o);
   if (!err) {
-    draw_field(fr, f);
+    draw_field(fr, f, m);
     err = end_plot(&o);
   }
   pthread_mutex_unlock(&plot_lock);

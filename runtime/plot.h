@@ -25,6 +25,16 @@ typedef struct {
 char *prp_plot_lines(const prp_plot_frame *fr, const prp_plot_series *series, size_t nseries,
                      bool log_y);
 
+/* Several line plots on one page, `columns` across: panel k shows panels[k].n series
+ * (common axes within a panel, the legend in the first), titled panels[k].title. */
+typedef struct {
+  const char *title;
+  const prp_plot_series *series;
+  size_t n;
+} prp_plot_panel;
+
+char *prp_plot_panels(const prp_plot_frame *fr, const prp_plot_panel *panels, size_t npanels, int columns);
+
 /* A 2D field as a colour map with a colour bar, and what localises the source on top. */
 typedef struct {
   const double *values;        /* values[iy * nx + ix]: nx x ny cells covering the box */
@@ -40,6 +50,19 @@ typedef struct {
 } prp_plot_field;
 
 char *prp_plot_field2d(const prp_plot_frame *fr, const prp_plot_field *f);
+
+/* More on a field (the misfit landscape over two unknowns marks its minima, the basin of one
+ * and the initial guess). */
+typedef struct {
+  const char *marker_label;    /* the markers' name in the key; NULL: "sensors" */
+  bool has_guess;              /* a white circle at the initial guess */
+  double guess_x, guess_y;
+  const unsigned char *region; /* region[iy * nx + ix] != 0: cells outlined together; may be NULL */
+  const char *region_label;    /* its name in the key */
+} prp_plot_field_marks;
+
+/* prp_plot_field2d with the marks m (NULL: none). */
+char *prp_plot_field2d_marked(const prp_plot_frame *fr, const prp_plot_field *f, const prp_plot_field_marks *m);
 
 /* u(x) at several times: u[k * nx + i] is the value at x[i] and times[k]. */
 char *prp_plot_profiles(const prp_plot_frame *fr, const double *x, size_t nx, const double *u,

@@ -13,6 +13,7 @@
 #include "optim.h"
 #include "plot.h"
 #include "progress.h"
+#include "train_verdict.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +53,7 @@ static void output_failed(prp_train_result *res, char *err) {
 
 static char *history_columns(run *r) {
   const prp_train_problem *pb = r->pb;
-  size_t n = 2 + (size_t)pb->n_terms + (size_t)pb->n_unknowns + (size_t)pb->n_scalars + 1;
+  size_t n = 2 + (size_t)pb->n_terms + 2 * (size_t)pb->n_unknowns + (size_t)pb->n_scalars + 1;
   r->colnames = prp_xcalloc(n, sizeof *r->colnames);
   size_t c = 0;
   r->colnames[c++] = prp_xstrdup("epoch");
@@ -67,6 +68,11 @@ static char *history_columns(run *r) {
   for (int k = 0; k < pb->n_scalars; k++)
     if (pb->has_schedule[k]) r->colnames[c++] = prp_xstrdup(pb->schedules[k].name);
   r->colnames[c++] = prp_xstrdup("grad_unknowns");
+  for (int u = 0; u < pb->n_unknowns; u++) {   /* dL/dtheta: read by `prpc landscape --follow` */
+    char buf[96];
+    snprintf(buf, sizeof buf, "dL_d%s", pb->unknowns[u].name);
+    r->colnames[c++] = prp_xstrdup(buf);
+  }
   r->ncols = c;
   r->hist.ncols = c;
   if (!pb->output_dir) return NULL;
@@ -93,6 +99,7 @@ static void record(run *r, int epoch, double loss) {
   double g = 0;
   for (int u = 0; u < pb->n_unknowns; u++) g += r->s->dtheta[u] * r->s->dtheta[u];
   row[c++] = sqrt(g);
+  for (int u = 0; u < pb->n_unknowns; u++) row[c++] = r->s->dtheta[u];
   if (r->csv) free(prp_csv_writer_row(r->csv, row));   /* the writer keeps the error for close */
 }
 
@@ -150,7 +157,8 @@ static void adam_phase(run *r, prp_train_result *res) {
     res->epochs_done = epoch + 1;
     if (epoch % pb->log_every == 0 || epoch + 1 == pb->epochs) record(r, epoch, loss);
     if (epoch + 1 < pb->epochs) show(r, epoch + 1, loss, NULL);
-    prp_adam_step(&r->adam, s->x, r->grad, lr_at(pb, epoch, pb->lr), lr_at(pb, epoch, pb->lr_unknowns));
+    double lr_unknowns = prp_train_unknowns_rate(pb, epoch, lr_at(pb, epoch, pb->lr_unknowns));
+    prp_adam_step(&r->adam, s->x, r->grad, lr_at(pb, epoch, pb->lr), lr_unknowns);
     if (prp_interrupt_requested()) {
       snprintf(res->message, sizeof res->message, "interrupted at epoch %d", epoch + 1);
       res->stopped = 1;
@@ -222,6 +230,7 @@ static char *write_result_json(run *r, const prp_train_result *res) {
   prp_json_begin_object(j);
   for (int i = 0; i < pb->n_terms; i++) prp_json_member_number(j, pb->terms[i].name, res->term_loss[i]);
   prp_json_end_object(j);
+  prp_train_verdict_json(j, pb, &res->verdict);
   prp_json_member_number(j, "seconds", res->seconds);
   prp_json_member_int(j, "seed", (int64_t)pb->seed);
   prp_json_member_string(j, "precision", pb->single ? "f32" : "f64");
@@ -277,6 +286,7 @@ static void finish(run *r, prp_train_result *res) {
   for (int u = 0; u < pb->n_unknowns; u++) res->unknowns[u] = r->s->uniforms[u];
   for (int i = 0; i < pb->n_terms; i++) res->term_loss[i] = r->s->term_loss[i];
   res->seconds = prp_now() - r->start;
+  prp_train_verdict_run(pb, res, r->hist.rows, r->hist.n, r->hist.ncols, &res->verdict);
   if (r->csv) {
     output_failed(res, prp_csv_writer_close(r->csv));
     r->csv = NULL;

@@ -81,6 +81,8 @@ typedef struct {
   double scalar_fixed[PRP_TRAIN_MAX_SCALARS];
   int nudge_obs_slot, nudge_w_slot, u_obs_slot;  /* point-data indices, -1 if unused */
   double nudge_width;
+  int source_width_scalar;   /* scalar of the dilated source width, -1 if none */
+  int source_energy_free;    /* count the dilated source's energy outside the box too */
   /* observations: n points (n_inputs coordinates each) and values */
   size_t n_obs;
   double *obs_x, *obs_u;
@@ -88,6 +90,10 @@ typedef struct {
   int single;                /* f32 network and kernels (Adam keeps f64 master weights) */
   prp_mlp_shape net;
   int epochs, lbfgs_iterations;
+  int warmup_epochs;         /* epochs at the start with the unknowns frozen, */
+  double warmup_share;       /* or, when > 0, this share of the epochs (prp_train_warmup) */
+  double unknowns_slowdown;  /* in (0, 1): the unknowns' rate falls to this share of itself as the
+                                relaxation ends (prp_train_unknowns_rate); 1: constant */
   double lr, lr_unknowns, lr_decay;
   int lr_every;
   int n_collocation, n_boundary, n_initial;
@@ -99,7 +105,38 @@ typedef struct {
   const char *output_dir;    /* NULL: no files */
   int quiet;
   int threads;               /* BLAS threads (0: 1); the same seed and thread count give the same run */
+  double noise_std;          /* the observations' noise standard deviation: known from a truth block
+                              * (0: none added); NAN when not known (the verdict estimates it) */
 } prp_train_problem;
+
+/* ---- the verdict: whether to trust the answer (train_verdict.c) ---- */
+typedef enum { PRP_VERDICT_CONVERGED, PRP_VERDICT_SUSPECT, PRP_VERDICT_FAILED } prp_verdict;
+typedef enum { PRP_WARN_NOT_FINITE, PRP_WARN_INTERRUPTED, PRP_WARN_AT_BOUND, PRP_WARN_MISFIT_ABOVE_NOISE,
+               PRP_WARN_STILL_MOVING, PRP_WARN_RESTARTS_DISAGREE } prp_warning_kind;
+enum { PRP_VERDICT_MAX_WARNINGS = 4 * PRP_TRAIN_MAX_UNKNOWNS + 4 };
+
+/* One warning: the measured number and the limit it passed; unknown -1 when
+ * the warning is about the run as a whole, else estimate is its final value. */
+typedef struct {
+  prp_warning_kind kind;
+  int unknown;
+  double value, limit, estimate;
+} prp_train_warning;
+
+typedef enum { PRP_NOISE_TRUTH, PRP_NOISE_ESTIMATED, PRP_NOISE_UNKNOWN } prp_noise_source;
+
+typedef struct {
+  prp_verdict verdict;
+  int n_warnings;
+  prp_train_warning warnings[PRP_VERDICT_MAX_WARNINGS];
+  double misfit_mse;         /* mean squared data misfit in the data's units (NAN: no data term) */
+  double noise_std;          /* the noise level, known or estimated (NAN: unknown) */
+  double noise_compared;     /* the level compared with: noise_std, at least the floor */
+  prp_noise_source noise_source;
+  double movement[PRP_TRAIN_MAX_UNKNOWNS];  /* range over the last 10% of the history / width */
+  double spread[PRP_TRAIN_MAX_UNKNOWNS];    /* restarts: spread of the good runs / width (NAN: none) */
+  int restarts_compared;     /* restarts within the loss factor of the best (0: no restarts) */
+} prp_train_verdict;
 
 typedef struct {
   double unknowns[PRP_TRAIN_MAX_UNKNOWNS];
@@ -110,7 +147,27 @@ typedef struct {
   double seconds;
   char output_error[512];    /* the first output that could not be written ("" if none) */
   int error_status;          /* the exit status of an error prp_train_run returned (util.h) */
+  prp_train_verdict verdict; /* of this run alone (prp_train_verdict_run) */
 } prp_train_result;
+
+/* The nudging kernel delta_h at squared distance r2 from a sensor: a Gaussian
+ * of width h and unit peak, in any dimension (compiler/residual.h says why). */
+double prp_nudging_kernel(double r2, double h);
+
+/* The default of the train option unknowns_slowdown (docs/language.md). */
+#define PRP_DEFAULT_UNKNOWNS_SLOWDOWN 0.05
+
+/* Epochs at the start with the unknowns frozen. */
+int prp_train_warmup(const prp_train_problem *pb);
+
+/* The unknowns' rate at an epoch, from their base rate: 0 during the warm-up;
+ * while relaxed, rate * (F + (1 - F) * left), F = unknowns_slowdown and left the
+ * share of relaxation still to anneal (1 while the schedules hold, 0 after), so
+ * that the unknowns slow down as the physics is restored and the network leads. */
+double prp_train_unknowns_rate(const prp_train_problem *pb, int epoch, double rate);
+
+/* The share of training at which the schedule reaches its final value. */
+double prp_schedule_end(const prp_schedule *s);
 
 /* The schedule's value after a share p (0..1) of training. */
 double prp_schedule_value(const prp_schedule *s, double p);
@@ -132,6 +189,29 @@ char *prp_train_restarts_done(const prp_train_problem *pb, int n, double tol, pr
 /* 1 if every unknown with a known truth is within tol of it, relative to the
  * width of its bounds (or to max(1, |truth|) when unbounded), and the run finished. */
 int prp_train_success(const prp_train_problem *pb, const prp_train_result *res, double tol);
+
+/* The verdict's limits (docs/running.md says why these values). */
+#define PRP_VERDICT_BOUND_TOL 0.01      /* at_bound: within 1% of the bound width of a bound */
+#define PRP_VERDICT_MISFIT_RATIO 4.0    /* misfit_above_noise: mean squared misfit > 4 sigma^2 */
+#define PRP_VERDICT_NOISE_FLOOR 0.01    /* sigma is at least 1% of the largest |observation| */
+#define PRP_VERDICT_WINDOW 0.1          /* still_moving: over the last 10% of the history, */
+#define PRP_VERDICT_MOVE_TOL 0.02       /* a range above 2% of the bound width */
+#define PRP_VERDICT_RESTART_LOSS 2.0    /* restarts_disagree: among runs of loss <= 2 x the best, */
+#define PRP_VERDICT_RESTART_TOL 0.1     /* a spread above 10% of the bound width */
+
+/* The verdict of one run from its result and its history (n rows of ncols
+ * values laid out as history.csv: epoch, loss, the terms' losses, then the
+ * unknowns; rows may be NULL). */
+void prp_train_verdict_run(const prp_train_problem *pb, const prp_train_result *res, const double *rows, size_t n,
+                           size_t ncols, prp_train_verdict *v);
+/* The verdict of n restarts: the best run's, plus restarts_disagree. */
+void prp_train_verdict_restarts(const prp_train_problem *pb, const prp_train_result *res, int n, int best,
+                                prp_train_verdict *v);
+const char *prp_verdict_name(prp_verdict v);
+const char *prp_warning_name(prp_warning_kind k);
+/* The noise standard deviation estimated from the observations (second
+ * differences in time at each sensor); NAN when it cannot be. */
+double prp_train_estimate_noise(const prp_train_problem *pb);
 
 /* The loss and its gradient at given network parameters and unknowns (as the
  * optimiser sees them: params then the unknowns' raw values), on fixed point

@@ -5,6 +5,8 @@
 #include "train.h"
 #include "state_io.h"
 
+enum { PRP_TRAIN_CHUNK = 512 };     /* points per kernel call and network pass */
+
 typedef struct {
   const prp_train_term *term;
   prp_jet_layout layout;
@@ -28,6 +30,16 @@ typedef struct {
   double *t, *u;                     /* all observations, grouped by place */
 } sensor_places;
 
+/* Points of the margin around the box where the source's energy is counted
+ * while it is dilated (train_source_energy.c). */
+typedef struct {
+  const prp_train_term *term;        /* the PDE term, whose kernel gives r = -s at zero jets */
+  size_t n;
+  double *unit;                      /* n fixed points in the unit cube, mapped every evaluation */
+  double *cols[4], *zeros;           /* one chunk of mapped points; zero jets and point data */
+  float *cols32[4], *zeros32;
+} source_pad;
+
 struct prp_train_session {
   const prp_train_problem *pb;
   prp_mlp net;
@@ -41,11 +53,19 @@ struct prp_train_session {
   double term_loss[PRP_TRAIN_MAX_TERMS];
   double dtheta[PRP_TRAIN_MAX_UNKNOWNS];  /* dL/dtheta at the last evaluation */
   sensor_places places;
+  double progress;                   /* share of training of the current schedules */
+  source_pad pad;
+  double source_energy_loss;         /* the margin's part of the loss at the last evaluation */
 };
 
 double prp_unknown_value(const prp_train_unknown *u, double z, double *dtheta_dz);
 double prp_unknown_raw(const prp_train_unknown *u, double theta);
 void prp_train_session_resample(prp_train_session *s);
+
+int prp_source_energy_init(prp_train_session *s, char **err);
+int prp_source_energy_active(const prp_train_session *s);
+double prp_source_energy_add(prp_train_session *s, double *dtheta);
+void prp_source_energy_free(prp_train_session *s);
 
 void prp_nudging_init(prp_train_session *s);
 void prp_nudging_fill(prp_train_session *s, term_state *t);

@@ -32,6 +32,8 @@ double prp_train_memory_needed(const prp_train_problem *pb) {
   /* per point: coordinates twice (rows and columns), three point-data columns; f32 copies */
   double per_point = (2 * d + 3) * 8 + (pb->single ? (d + 3) * 4 : 0);
   for (int i = 0; i < pb->n_terms; i++) bytes += term_points(pb, &pb->terms[i]) * per_point;
+  /* source energy outside the box (train_source_energy.c): one point per collocation point */
+  if (pb->source_energy_free && pb->source_width_scalar >= 0) bytes += (double)pb->n_collocation * d * 8;
   /* parameters: x, gradient, last good, Adam's two moments, L-BFGS pairs */
   double params = network_params(pb) + pb->n_unknowns;
   bytes += params * 8 * (5 + (pb->lbfgs_iterations > 0 ? 2 * LBFGS_HISTORY + 4 : 0));

@@ -1,6 +1,6 @@
 /* Runtime, training: the point data of data nudging. At a collocation point
  *   nudge_obs = sum_i u_obs_i(t) delta_h(x - x_i),  nudge_w = sum_i delta_h(x - x_i)
- * over the sensors' places x_i, delta_h a unit-mass Gaussian of width h and
+ * over the sensors' places x_i, delta_h a Gaussian of width h and unit peak, and
  * u_obs_i(t) place i's observations interpolated linearly in time (held at the
  * ends); see compiler/residual.h for why. Computed once per point set. */
 #include "train_internal.h"
@@ -55,6 +55,8 @@ void prp_nudging_init(prp_train_session *s) {
   free(order);
 }
 
+double prp_nudging_kernel(double r2, double h) { return exp(-r2 / (2 * h * h)); }
+
 /* Observation of place k at time t, linear between observations. */
 static double observed(const sensor_places *sp, size_t k, double t) {
   const double *ts = sp->t + sp->first[k], *us = sp->u + sp->first[k];
@@ -74,7 +76,6 @@ void prp_nudging_fill(prp_train_session *s, term_state *t) {
   const prp_train_problem *pb = s->pb;
   const sensor_places *sp = &s->places;
   double h = pb->nudge_width;
-  double norm = pow(2 * M_PI * h * h, -0.5 * pb->n_space);
   double *obs = t->pointdata[pb->nudge_obs_slot], *w = t->pointdata[pb->nudge_w_slot];
   for (size_t p = 0; p < t->n; p++) {
     const double *x = t->x + p * (size_t)t->dim;
@@ -85,7 +86,7 @@ void prp_nudging_fill(prp_train_session *s, term_state *t) {
         double dx = x[d] - sp->place[k * (size_t)pb->n_space + d];
         r2 += dx * dx;
       }
-      double delta = norm * exp(-r2 / (2 * h * h));
+      double delta = prp_nudging_kernel(r2, h);
       sw += delta;
       so += delta * observed(sp, k, time);
     }

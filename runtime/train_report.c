@@ -2,6 +2,7 @@
  * train_report.h. */
 #include "train_report.h"
 #include "util.h"
+#include "train_verdict.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -15,6 +16,7 @@ void prp_train_print_summary(FILE *out, const prp_train_problem *pb, const prp_t
     if (isfinite(uk->truth)) fprintf(out, ", truth %g, error %.3g", uk->truth, fabs(res->unknowns[u] - uk->truth));
     fprintf(out, ")\n");
   }
+  prp_train_verdict_print(out, pb, &res->verdict);
   if (pb->output_dir && !res->output_error[0]) fprintf(out, "results in %s/\n", pb->output_dir);
 }
 
@@ -23,13 +25,13 @@ void prp_train_print_restarts(FILE *out, const prp_train_problem *pb, const prp_
   for (int u = 0; u < pb->n_unknowns; u++) known |= isfinite(pb->unknowns[u].truth);
   fprintf(out, "%-8s", "restart");
   for (int u = 0; u < pb->n_unknowns; u++) fprintf(out, " %12s", pb->unknowns[u].name);
-  fprintf(out, " %12s %8s\n", "loss", known ? "success" : "");
+  fprintf(out, " %12s %8s %9s\n", "loss", known ? "success" : "", "verdict");
   for (int k = 0; k < n; k++) {
     int ok = prp_train_success(pb, &res[k], PRP_TRAIN_SUCCESS_TOLERANCE);
     successes += ok;
     fprintf(out, "%-8d", k);
     for (int u = 0; u < pb->n_unknowns; u++) fprintf(out, " %12.6g", res[k].unknowns[u]);
-    fprintf(out, " %12.4e %8s\n", res[k].loss, known ? (ok ? "yes" : "no") : "");
+    fprintf(out, " %12.4e %8s %9s\n", res[k].loss, known ? (ok ? "yes" : "no") : "", prp_verdict_name(res[k].verdict.verdict));
   }
   if (known)
     fprintf(out, "success rate: %d/%d (every unknown within %.0f%% of its bound width of the truth)\n", successes, n,
@@ -43,7 +45,7 @@ void prp_train_print_restarts(FILE *out, const prp_train_problem *pb, const prp_
 
 int prp_train_exit_status(const prp_train_result *res) {
   if (res->output_error[0]) return PRP_EXIT_IO;
-  return res->stopped == 0 ? 0 : res->stopped == 1 ? PRP_EXIT_INTERRUPT : PRP_EXIT_RUNTIME;
+  return res->stopped == 0 ? PRP_EXIT_OK : res->stopped == 1 ? PRP_EXIT_INTERRUPT : PRP_EXIT_RUNTIME;
 }
 
 /* An error prp_train_run returned: printed, and its exit status (the runtime's by default). */
@@ -62,6 +64,13 @@ static int train_restarts(const prp_train_problem *pb, const char *program) {
     code = report_error(program, err, done < n ? res[done].error_status : 0);
   } else {
     prp_train_print_restarts(stdout, pb, res, done, best);
+    if (done > 0) {
+      prp_train_verdict v;
+      prp_train_verdict_restarts(pb, res, done, best, &v);
+      prp_train_verdict_print(stdout, pb, &v);
+      char *verr = prp_train_verdict_write_restarts(pb, &v, done, best);
+      if (verr) code = report_error(program, verr, PRP_EXIT_IO);
+    }
     for (int k = 0; k < done && !code; k++)
       if (res[k].output_error[0]) code = report_error(program, prp_xstrdup(res[k].output_error), PRP_EXIT_IO);
     if (!code && done < n) {

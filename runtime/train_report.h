@@ -19,7 +19,7 @@ void prp_train_print_summary(FILE *out, const prp_train_problem *pb, const prp_t
  * the success rate and the best run (-1: none). */
 void prp_train_print_restarts(FILE *out, const prp_train_problem *pb, const prp_train_result *res, int n, int best);
 
-/* The exit status for a finished run (util.h's numbers): 0 done, 130 interrupted, 3 stopped
+/* The exit status for a finished run (exit_codes.h): 0 done, 130 interrupted, 3 stopped
  * on a value that is not finite, 4 an output could not be written. */
 int prp_train_exit_status(const prp_train_result *res);
 

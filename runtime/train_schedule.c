@@ -1,4 +1,5 @@
-/* Runtime, training: relaxation schedules, evaluated every epoch. */
+/* Runtime, training: relaxation schedules, evaluated every epoch, and the
+ * unknowns' rate that follows them (two time scales). */
 #include "train.h"
 #include <math.h>
 
@@ -29,9 +30,39 @@ static double piecewise_value(const prp_schedule *s, double p) {
   return s->value[s->npoints - 1];
 }
 
+double prp_schedule_end(const prp_schedule *s) {
+  if (s->shape == PRP_SHAPE_PIECEWISE) return s->npoints > 0 ? s->at[s->npoints - 1] : 0;
+  return s->until;
+}
+
 double prp_schedule_value(const prp_schedule *s, double p) {
   if (s->shape == PRP_SHAPE_PIECEWISE) return piecewise_value(s, p);
   if (p >= s->until || s->until <= 0) return s->to;
   double q = p / s->until;
   return s->to + (s->from - s->to) * shape_value(s, q);
+}
+
+/* How much relaxation is left at share p: the largest (value - end) / (start - end)
+ * over the schedules (1 while they hold, 0 once all have ended). */
+static double relaxation_left(const prp_train_problem *pb, double p) {
+  double left = 0;
+  for (int k = 0; k < pb->n_scalars && k < PRP_TRAIN_MAX_SCALARS; k++) {
+    const prp_schedule *s = &pb->schedules[k];
+    double start = s->shape == PRP_SHAPE_PIECEWISE && s->npoints > 0 ? s->value[0] : s->from;
+    if (!pb->has_schedule[k] || start == s->to) continue;
+    double r = (prp_schedule_value(s, p) - s->to) / (start - s->to);
+    if (r > left) left = r;
+  }
+  return left > 1 ? 1 : left;
+}
+
+int prp_train_warmup(const prp_train_problem *pb) {
+  return pb->warmup_share > 0 ? (int)(pb->warmup_share * pb->epochs) : pb->warmup_epochs;
+}
+
+double prp_train_unknowns_rate(const prp_train_problem *pb, int epoch, double rate) {
+  if (epoch < prp_train_warmup(pb)) return 0;
+  double f = pb->unknowns_slowdown;
+  if (!pb->relaxed || !(f > 0 && f < 1)) return rate;
+  return rate * (f + (1 - f) * relaxation_left(pb, pb->epochs > 0 ? (double)epoch / pb->epochs : 1));
 }

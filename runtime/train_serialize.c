@@ -13,12 +13,12 @@
 #include <string.h>
 
 #define BLOB_MAGIC "prp-train-problem"
-#define BLOB_VERSION 1
+#define BLOB_VERSION 2
 
 /* A field added to one of these structs must be added to the tables below
  * (the sizes are those of x86-64 and AArch64 Linux). */
 #if defined(__x86_64__) || defined(__aarch64__)
-static_assert(sizeof(prp_train_problem) == 25632, "prp_train_problem changed: update train_serialize.c");
+static_assert(sizeof(prp_train_problem) == 25672, "prp_train_problem changed: update train_serialize.c");
 static_assert(sizeof(prp_train_term) == 344, "prp_train_term changed: update train_serialize.c");
 static_assert(sizeof(prp_schedule) == 2352, "prp_schedule changed: update train_serialize.c");
 static_assert(sizeof(prp_train_unknown) == 48, "prp_train_unknown changed: update train_serialize.c");
@@ -109,6 +109,8 @@ static const field problem_fields[] = {
   INT(prp_train_problem, nudge_w_slot, -1, BIG),
   INT(prp_train_problem, u_obs_slot, -1, BIG),
   REAL(prp_train_problem, nudge_width),
+  INT(prp_train_problem, source_width_scalar, -1, PRP_TRAIN_MAX_SCALARS - 1),
+  INT(prp_train_problem, source_energy_free, 0, 1),
   FLD(prp_train_problem, "n_obs", F_SIZE, n_obs, 1, 0, (long long)1 << 40),
   INT(prp_train_problem, single, 0, 1),
   FLD(prp_train_problem, "net.n_inputs", F_INT, net.n_inputs, 1, 0, PRP_MLP_MAX_INPUTS),
@@ -119,6 +121,9 @@ static const field problem_fields[] = {
   FLD(prp_train_problem, "net.hi", F_REAL, net.hi, PRP_MLP_MAX_INPUTS, 0, 0),
   INT(prp_train_problem, epochs, 0, BIG),
   INT(prp_train_problem, lbfgs_iterations, 0, BIG),
+  INT(prp_train_problem, warmup_epochs, 0, BIG),
+  REAL(prp_train_problem, warmup_share),
+  REAL(prp_train_problem, unknowns_slowdown),
   REAL(prp_train_problem, lr),
   REAL(prp_train_problem, lr_unknowns),
   REAL(prp_train_problem, lr_decay),
@@ -134,6 +139,7 @@ static const field problem_fields[] = {
   INT(prp_train_problem, threads, -BIG, BIG),
   STR(prp_train_problem, output_dir),
   INT(prp_train_problem, quiet, 0, 1),
+  REAL(prp_train_problem, noise_std),
 };
 
 static const field meta_fields[] = {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CHUNK = 512 };
+enum { CHUNK = PRP_TRAIN_CHUNK };
 
 /* ---- unknowns: the optimiser sees raw values z, the problem theta = T(z) ---- */
 
@@ -216,6 +216,7 @@ double prp_train_session_loss_grad(prp_train_session *s, const double *x, double
     total += s->term_loss[i];
   }
   if (pb->single) prp_convert_f32_to_f64(np, s->grad32, grad);
+  total += prp_source_energy_add(s, dtheta);
   for (int u = 0; u < pb->n_unknowns; u++) {
     s->dtheta[u] = dtheta[u];
     grad[np + (size_t)u] = dtheta[u] * dtheta_dz[u];
@@ -255,6 +256,10 @@ prp_train_session *prp_train_session_new(const prp_train_problem *pb, char **err
       prp_train_session_free(s);
       return NULL;
     }
+  if (prp_source_energy_init(s, err) != 0) {
+    prp_train_session_free(s);
+    return NULL;
+  }
   prp_rng rng;
   prp_rng_seed(&rng, pb->seed);
   prp_mlp_init_params_f64(&s->net, PRP_INIT_XAVIER_NORMAL, &rng, s->x);
@@ -267,6 +272,7 @@ prp_train_session *prp_train_session_new(const prp_train_problem *pb, char **err
 
 void prp_train_session_set_progress(prp_train_session *s, double p) {
   const prp_train_problem *pb = s->pb;
+  s->progress = p;
   for (int k = 0; k < pb->n_scalars; k++)
     s->scalars[k] = pb->has_schedule[k] ? prp_schedule_value(&pb->schedules[k], p) : pb->scalar_fixed[k];
 }
@@ -287,6 +293,7 @@ void prp_train_session_free(prp_train_session *s) {
     for (int k = 0; k < 3; k++) free(t->pointdata[k]);
   }
   prp_nudging_free(s);
+  prp_source_energy_free(s);
   free(s->kernel_out);
   free(s->kernel_out32);
   free(s->params32);

@@ -6,17 +6,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-/* Exit codes of prpc and of built programs (documented in docs/running.md). */
-enum {
-  PRP_EXIT_OK = 0,
-  PRP_EXIT_INPUT = 1,     /* the input has errors (diagnostics were printed) */
-  PRP_EXIT_USAGE = 2,     /* bad command line */
-  PRP_EXIT_RUNTIME = 3,   /* training or simulation failed (a value that is not finite) */
-  PRP_EXIT_IO = 4,        /* a file could not be written (or read): disk full, permissions, refused target */
-  PRP_EXIT_MEMORY = 5,    /* out of memory: a size the machine cannot give */
-  PRP_EXIT_INTERNAL = 70, /* a bug in prpc */
-  PRP_EXIT_INTERRUPT = 130
-};
+/* The exit codes (PRP_EXIT_*, 4 I/O and 5 memory among them): one definition, in exit_codes.h. */
+#include "exit_codes.h"
 
 /* Functions that can fail return a malloc'd message (the caller frees it) or NULL. */
 char *prp_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -13,6 +13,7 @@ packages=(
   libplplot-dev plplot-driver-cairo
   libzstd-dev zlib1g-dev libxml2-dev libffi-dev libedit-dev
   tmux jq
+  python3-vtk9
 )
 
 sudo_cmd=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: build and test (1) normally, (2) under
 # AddressSanitizer + UndefinedBehaviorSanitizer, then (3) fuzz the parser, the sensor-file
-# reader and the state reader for a while each with libFuzzer (clang).
+# reader and the state reader for a while each with libFuzzer (clang). Compiler warnings are
+# errors (PRP_WERROR).
 # Usage: scripts/test.sh [--quick] (skips 2 and 3).
 # Environment: PRP_FUZZ_SECONDS (per target, default 30), PRP_JOBS (default 2).
 set -euo pipefail
@@ -18,7 +19,7 @@ build_and_test() {  # DIR [--fast] CMAKE-ARGS...: --fast leaves out the tests la
   local dir=$1; shift
   local select=()
   if [ "${1:-}" = --fast ]; then select=(-LE slow); shift; fi
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" > "$dir.configure.log" 2>&1 \
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPRP_WERROR=ON "$@" > "$dir.configure.log" 2>&1 \
     || { cat "$dir.configure.log"; return 1; }
   cmake --build "$dir" -j "$jobs" 2>&1 | grep -E 'error|warning' || true
   cmake --build "$dir" -j "$jobs" > /dev/null
@@ -40,7 +41,7 @@ if [ "$quick" = 0 ]; then
   build_and_test build-asan --fast -DPRP_SANITIZE=ON
 
   step "fuzz the parser, the sensor-file reader and the state reader, ${fuzz_seconds}s each (libFuzzer, ASan, UBSan)"
-  CC=/usr/lib/llvm-19/bin/clang cmake -S . -B build-fuzz -DPRP_FUZZ=ON -DPRP_SANITIZE=ON \
+  CC=/usr/lib/llvm-19/bin/clang cmake -S . -B build-fuzz -DPRP_FUZZ=ON -DPRP_SANITIZE=ON -DPRP_WERROR=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo > build-fuzz.configure.log 2>&1 || { cat build-fuzz.configure.log; exit 1; }
   cmake --build build-fuzz -j "$jobs" --target fuzz_parser fuzz_csv fuzz_state > /dev/null
   mkdir -p build-fuzz/corpus/parser build-fuzz/corpus/csv build-fuzz/corpus/state

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Command-line and hostile-input tests of prpc: --help, --version, exit codes,
+# the verdict in result.json,
 # and inputs that must give a located error and exit 1 quickly, never a crash
 # or a hang (huge lines, deep nesting, binary data, invalid UTF-8, NUL bytes).
 # Usage: cli.sh PRPC SOURCE_DIR BUILD_DIR
@@ -90,6 +91,15 @@ for f in history.csv result.json weights.prpstate; do
   if [ -s "$work/out/$f" ]; then ok; else fail "run: $f missing"; fi
 done
 
+# Every run ends with a verdict, on the console and in result.json; restarts
+# write theirs to verdict.json (runtime/train_verdict.c).
+expect "run: verdict line" 0 "^verdict: (converged|suspect|failed)$" -- run --quiet --epochs=20 --output="$work/out" "$work/p.prp"
+has() { grep -qE -- "$2" "$1" 2>/dev/null; }   # FILE PATTERN (no jq needed)
+if has "$work/out/result.json" '"verdict": "(converged|suspect|failed)"' && has "$work/out/result.json" '"warnings": \[' &&
+   has "$work/out/result.json" '"noise": "unknown"'; then ok; else fail "run: result.json lacks the verdict"; fi
+expect "run: restarts verdict" 0 "^verdict: " -- run --quiet --epochs=5 --restarts=2 --output="$work/rs" "$work/p.prp"
+if has "$work/rs/verdict.json" '"restarts": 2' && has "$work/rs/verdict.json" '"verdict": '; then ok; else fail "run: restarts verdict.json"; fi
+
 # A loss that becomes NaN stops training, naming the epoch and the term (exit 3),
 # and keeps the last finite state.
 sed 's/pde dxx(u) = -q \* sin(x)/pde dxx(u) = -log(q - 1) * sin(x)/' "$work/p.prp" > "$work/nan.prp"
@@ -97,6 +107,7 @@ cp "$work/p.csv" "$work/nan.csv"
 sed -i 's/"p.csv"/"nan.csv"/' "$work/nan.prp"
 expect "run: NaN stops" 3 "not finite at epoch 1 \(in the residual term\)" -- run --quiet --output="$work/nan" "$work/nan.prp"
 if grep -q '"status": "not finite"' "$work/nan/result.json" 2>/dev/null; then ok; else fail "run: NaN result.json"; fi
+if has "$work/nan/result.json" '"verdict": "failed"' && has "$work/nan/result.json" '"name": "not_finite"'; then ok; else fail "run: NaN verdict"; fi
 
 # Ctrl-C stops cleanly at the end of an epoch and writes what was reached (exit 130).
 "$prpc" run --quiet --epochs=1000000 --output="$work/int" "$work/p.prp" > "$work/int.log" 2>&1 &
@@ -109,6 +120,7 @@ if [ "$rc" -eq 130 ] && grep -q '"status": "interrupted"' "$work/int/result.json
 
 # A 2D problem with a truth block gets source.png: the estimate over the true field.
 expect "run: 2D truth" 0 "results in $work/plume/" -- run --quiet --epochs=3 --output="$work/plume" "$src/examples/plume2d.prp"
+if has "$work/plume/result.json" '"noise": "truth"' && has "$work/plume/result.json" '"verdict": '; then ok; else fail "run: the truth block's noise"; fi
 for f in source.png loss.png unknowns.png; do
   if head -c 8 "$work/plume/$f" 2>/dev/null | od -An -c | grep -q 'P   N   G'; then ok; else fail "run: $f is not a PNG"; fi
 done
@@ -118,6 +130,8 @@ expect "build without -o" 2 "build needs -o" -- build "$src/examples/source1d.pr
 expect "build into a missing directory" 4 "cannot write" -- build "$src/examples/source1d.prp" -o "$work/none/p"
 expect "build" 0 '^$' -- build "$work/p.prp" -o "$work/pprog"
 if "$work/pprog" --help | grep -q "usage:"; then ok; else fail "built program --help"; fi
+if "$work/pprog" --quiet --epochs=20 --output="$work/pout" | grep -qE '^verdict: ' && has "$work/pout/result.json" '"verdict": '; then
+  ok; else fail "built program: no verdict"; fi
 if readelf -d "$work/pprog" | grep -qi llvm; then fail "built program links LLVM"; else ok; fi
 expect "simulate" 0 "120 observations written to $work/s1.csv" -- simulate "$src/examples/source1d.prp" -o "$work/s1.csv"
 "$prpc" simulate "$src/examples/source1d.prp" -o "$work/s2.csv" > /dev/null
@@ -190,12 +204,12 @@ else
 fi
 
 # Ctrl-C during --restarts: the finished restarts' table and exit 130.
-"$prpc" run --quiet --epochs=20000 --restarts=50 --output="$work/rs" "$work/p.prp" > "$work/rs.log" 2>&1 &
+"$prpc" run --quiet --epochs=20000 --restarts=50 --output="$work/rs_int" "$work/p.prp" > "$work/rs_int.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do [ -s "$work/rs/restart_1/history.csv" ] && break; sleep 0.1; done
+for _ in $(seq 1 100); do [ -s "$work/rs_int/restart_1/history.csv" ] && break; sleep 0.1; done
 kill -INT "$pid"; wait "$pid"; rc=$?
-if [ "$rc" -eq 130 ] && grep -q "^restart" "$work/rs.log" && grep -q "interrupted during restart" "$work/rs.log"; then ok
-else fail "Ctrl-C during restarts: exit $rc"; tail -3 "$work/rs.log"; fi
+if [ "$rc" -eq 130 ] && grep -q "^restart" "$work/rs_int.log" && grep -q "interrupted during restart" "$work/rs_int.log"; then ok
+else fail "Ctrl-C during restarts: exit $rc"; tail -3 "$work/rs_int.log"; fi
 
 # As root: device nodes and a full disk. Elsewhere these are skipped, visibly.
 if [ "$(id -u)" -eq 0 ]; then

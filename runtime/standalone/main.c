@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "options.h"
+#include "exit_codes.h"
 #include "train.h"
 #include "train_report.h"
 #include "train_serialize.h"
@@ -16,7 +17,6 @@ extern const char prp_standalone_problem[];
 extern const uint64_t prp_standalone_problem_size;
 extern const prp_train_kernel_f64 prp_standalone_kernels[];
 extern const uint64_t prp_standalone_kernel_count;
-
 
 typedef struct {
   long epochs, seed, restarts;   /* -1 when not given */
@@ -48,13 +48,7 @@ static void print_help(const char *prog, const prp_train_problem *pb, const prp_
          pb->epochs, (unsigned long long)pb->seed, pb->output_dir ? pb->output_dir : "nowhere");
   printf("The precision (%s), the relaxation and the observations were fixed by `prpc build`.\n\n",
          pb->single ? "f32" : "f64");
-  printf("exit status:\n"
-         "  0   success\n"
-         "  2   bad command line\n"
-         "  3   training failed (a value that is not finite)\n"
-         "  4   a file could not be written (disk full, permissions, a refused target)\n"
-         "  5   out of memory\n"
-         "  130 interrupted\n");
+  prp_exit_codes_help(stdout, 0);
 }
 
 static int usage_error(const char *prog, const char *what, const char *arg) {

@@ -634,6 +634,49 @@ static void test_object_code_matches_jit(void **state) {
   prp_jit_destroy(jit);
 }
 
+/* ---- the kernel key: by structure, not by creation order ------------------------------ */
+
+/* eps * sin(x) + 2 * p + u, in a DAG whose nodes were made in the given order
+ * (0: constants and variables first; 1: the reverse, with unrelated nodes between). */
+static prp_node sample_kernel(prp_dag *d, int order) {
+  vars v;
+  if (order == 1) {
+    prp_unary(d, PRP_COS, prp_const(d, 7.0));   /* not reachable: not in the key */
+    prp_node p = prp_var(d, PRP_VAR_UNKNOWN, 0, "p"), two_p = prp_mul(d, prp_const(d, 2.0), p);
+    prp_node eps = prp_var(d, PRP_VAR_SCALAR, 0, "eps");
+    prp_node sin_x = prp_unary(d, PRP_SIN, prp_var(d, PRP_VAR_COORD, 0, "x"));
+    v = make_vars(d);
+    return prp_add(d, prp_add(d, prp_mul(d, eps, sin_x), two_p), v.node[V_U]);
+  }
+  v = make_vars(d);
+  prp_node sin_x = prp_unary(d, PRP_SIN, v.node[V_X]), two_p = prp_mul(d, prp_const(d, 2.0), v.node[V_P]);
+  return prp_add(d, v.node[V_U], prp_add(d, two_p, prp_mul(d, v.node[V_EPS], sin_x)));
+}
+
+static char *key_of(prp_jit *jit, prp_dag *d, prp_node f) {
+  prp_kernel_spec spec = {.name = "k", .dag = d, .outputs = &f, .n_outputs = 1, .layout = layout};
+  return prp_codegen_key(jit, &spec);
+}
+
+static void test_key_is_structural(void **state) {
+  (void)state;
+  prp_jit *jit = prp_jit_create();
+  prp_dag *a = prp_dag_new(), *b = prp_dag_new(), *c = prp_dag_new();
+  prp_node fa = sample_kernel(a, 0), fb = sample_kernel(b, 1);
+  assert_int_not_equal(fa, fb);   /* the ids differ ... */
+  char *ka = key_of(jit, a, fa), *kb = key_of(jit, b, fb);
+  assert_string_equal(ka, kb);    /* ... the key does not */
+  vars v = make_vars(c);          /* eps * cos(x) + 2 * p + u: another structure */
+  prp_node other = prp_add(c, v.node[V_U], prp_add(c, prp_mul(c, prp_const(c, 2.0), v.node[V_P]),
+                                                   prp_mul(c, v.node[V_EPS], prp_unary(c, PRP_COS, v.node[V_X]))));
+  char *kc = key_of(jit, c, other), *kq = key_of(jit, c, prp_add(c, other, v.node[V_Q]));
+  assert_string_not_equal(ka, kc);
+  assert_string_not_equal(kc, kq);
+  free(ka), free(kb), free(kc), free(kq);
+  prp_dag_free(a), prp_dag_free(b), prp_dag_free(c);
+  prp_jit_destroy(jit);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_random_kernels_f64),
@@ -646,6 +689,7 @@ int main(void) {
       cmocka_unit_test(test_subnormals_flushed_and_mode_restored),
       cmocka_unit_test(test_disk_cache),
       cmocka_unit_test(test_object_code_matches_jit),
+      cmocka_unit_test(test_key_is_structural),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -306,6 +306,26 @@ static void test_field_with_path_sensors_and_truth(void **st) {
   free(v);
 }
 
+/* The marks of a misfit landscape: a region outlined in red, the guess, markers named in the
+ * key. A 4 x 3 grid fills the box: its corner cell's colour reaches the box's corner. */
+static void test_field_with_marks(void **st) {
+  (void)st;
+  double v[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, mx[1] = {0.5}, my[1] = {0.5};
+  unsigned char region[12] = {1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0};
+  prp_plot_field f = {.values = v, .nx = 4, .ny = 3, .x0 = 0, .x1 = 4, .y0 = 0, .y1 = 3, .marker_x = mx,
+                      .marker_y = my, .nmarkers = 1, .has_truth = true, .truth_x = 1, .truth_y = 1};
+  prp_plot_field_marks m = {.marker_label = "minima", .has_guess = true, .guess_x = 3.5, .guess_y = 2.5,
+                            .region = region, .region_label = "basin"};
+  prp_plot_frame fr = {out("marked.png"), 640, 480, "marks", "x", "y"};
+  assert_null(prp_plot_field2d_marked(&fr, &f, &m));
+  png_image img = load_png(fr.path, 640, 480);
+  if (img.pixels) {
+    assert_true(count_colour(&img, 220, 20, 20, 30) > 200);  /* the region's outline and the key */
+    assert_true(count_colour(&img, 253, 232, 36, 30) > 1000); /* the top cell (11) is a whole cell */
+  }
+  free_png(&img);
+}
+
 static void test_profiles_at_several_times(void **st) {
   (void)st;
   enum { NXP = 200, NT = 4 };
@@ -351,6 +371,7 @@ int main(void) {
       cmocka_unit_test(test_several_plots_in_one_process),
       cmocka_unit_test(test_degenerate_series_still_plot),
       cmocka_unit_test(test_field_with_path_sensors_and_truth),
+      cmocka_unit_test(test_field_with_marks),
       cmocka_unit_test(test_profiles_at_several_times),
       cmocka_unit_test(test_unwritable_paths),
   };

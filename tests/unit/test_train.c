@@ -158,6 +158,13 @@ static void test_poisson_recovers_q(void **state) {
   assert_int_equal(a.stopped, 0);
   assert_int_equal(a.epochs_done, 2000);
   assert_true(fabs(a.unknowns[0] - 2.0) < 1e-2);   /* the stated accuracy: 0.5% */
+  char header[512] = "", hpath[700];
+  snprintf(hpath, sizeof hpath, "%s/out/history.csv", dir);
+  FILE *h = fopen(hpath, "r");
+  assert_non_null(h);
+  assert_non_null(fgets(header, sizeof header, h));
+  fclose(h);
+  assert_non_null(strstr(header, ",q,grad_unknowns,dL_dq\n"));   /* dL/dq last: landscape --follow reads it */
   const char *files[] = {"history.csv", "result.json", "weights.prpstate", "loss.png", "unknowns.png"};
   for (int i = 0; i < 5; i++) {
     char path[700];
