@@ -1,5 +1,6 @@
 /* Front end: bump allocator; see arena.h. */
 #include "arena.h"
+#include "util.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,8 +17,7 @@ void *prp_arena_alloc(prp_arena *a, size_t size) {
   prp_arena_block *b = a->head;
   if (!b || b->used + size > b->cap) {
     size_t cap = size > BLOCK_SIZE ? size : BLOCK_SIZE;
-    b = malloc(sizeof *b + cap);
-    if (!b) abort();
+    b = prp_xmalloc(sizeof *b + cap, 1);
     b->used = 0;
     b->cap = cap;
     b->next = a->head;

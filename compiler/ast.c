@@ -1,9 +1,10 @@
 /* Front end, stage 1: AST construction helpers and the `emit --ast` dump. */
 #include "ast.h"
+#include "util.h"
 #include <stdlib.h>
 #include <string.h>
 
-ast_program *ast_program_new(void) { return calloc(1, sizeof(ast_program)); }
+ast_program *ast_program_new(void) { return prp_xcalloc(1, sizeof(ast_program)); }
 
 void ast_program_free(ast_program *p) {
   if (!p) return;

@@ -2,9 +2,11 @@
  * and the serialised problem, then the system C compiler links it with the
  * static runtime into a standalone executable. */
 #include "build.h"
+#include "util.h"
 #include "codegen.h"
 #include "paths.h"
 #include "train_serialize.h"
+#include "output.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -87,7 +89,7 @@ static void add_problem_globals(prp_jit *jit, LLVMModuleRef m, const prp_kernel_
   LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx), ptr = LLVMPointerTypeInContext(ctx, 0);
   add_constant(m, PRP_STANDALONE_PROBLEM, LLVMConstStringInContext(ctx, blob, (unsigned)blob_size, 0), 1);
   add_constant(m, PRP_STANDALONE_PROBLEM_SIZE, LLVMConstInt(i64, blob_size, 0), 8);
-  LLVMValueRef *fns = calloc(kp->n + 1, sizeof *fns);
+  LLVMValueRef *fns = prp_xcalloc(kp->n + 1, sizeof *fns);
   for (size_t k = 0; k < kp->n; k++) {
     fns[k] = LLVMGetNamedFunction(m, kp->specs[k].name);
     PRP_ASSERT(fns[k] != NULL);
@@ -209,27 +211,6 @@ static int link_program(const char *obj, const char *exe, prp_diag *diag) {
 
 /* ---- the command ------------------------------------------------------------------------- */
 
-/* A temporary file next to out (so the final rename stays on one file system);
- * checks early that out can be written. NULL after reporting an error. */
-static char *temporary_beside(const char *out, prp_diag *diag) {
-  struct stat st;
-  if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
-    prp_error_plain(diag, "cannot write '%s': it is a directory", out);
-    return NULL;
-  }
-  size_t n = strlen(out) + 16;
-  char *tmp = malloc(n);
-  snprintf(tmp, n, "%s.XXXXXX", out);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    prp_error_plain(diag, "cannot write '%s': %s", out, strerror(errno));
-    free(tmp);
-    return NULL;
-  }
-  close(fd);
-  return tmp;
-}
-
 /* The object in a fresh temporary directory; 0, or -1 after reporting. */
 static int write_object(prp_jit *jit, const ast_program *prog, const prp_plan *plan, char *dir, char *obj,
                         size_t obj_size, prp_diag *diag) {
@@ -252,25 +233,35 @@ static mode_t executable_mode(void) {
   return 0755 & ~mask;
 }
 
+/* The program is linked into a temporary file beside out (output.h: the target is checked
+ * first, the file fsync'd and renamed over out only when complete). */
 static int build_program(const ast_program *prog, prp_jit *jit, const prp_plan *plan, const char *out,
                          prp_diag *diag) {
-  char *exe = temporary_beside(out, diag);
-  if (!exe) return PRP_EXIT_RUNTIME;
+  prp_output exe;
+  char *err = prp_output_open_name(&exe, out);
+  if (err) {
+    prp_error_plain(diag, "%s", err);
+    free(err);
+    return PRP_EXIT_IO;
+  }
   const char *tmpdir = setting("TMPDIR", "/tmp");
   char dir[4096], obj[4200];
   snprintf(dir, sizeof dir, "%s/prpc-build-XXXXXX", tmpdir);
-  int ok = write_object(jit, prog, plan, dir, obj, sizeof obj, diag) == 0 && link_program(obj, exe, diag) == 0;
-  if (ok && (chmod(exe, executable_mode()) != 0 || rename(exe, out) != 0)) {
-    prp_error_plain(diag, "cannot write '%s': %s", out, strerror(errno));
-    ok = 0;
+  int ok = write_object(jit, prog, plan, dir, obj, sizeof obj, diag) == 0 && link_program(obj, exe.tmp_path, diag) == 0;
+  int code = ok ? PRP_EXIT_OK : PRP_EXIT_RUNTIME;
+  if (ok && chmod(exe.tmp_path, executable_mode()) != 0) err = prp_errorf("%s: cannot write: %s", out, strerror(errno));
+  if (ok && !err) err = prp_output_commit(&exe);
+  else prp_output_abort(&exe);
+  if (err) {
+    prp_error_plain(diag, "%s", err);
+    free(err);
+    code = PRP_EXIT_IO;
   }
-  if (!ok) unlink(exe);
   if (dir[0]) {
     unlink(obj);
     rmdir(dir);
   }
-  free(exe);
-  return ok ? PRP_EXIT_OK : PRP_EXIT_RUNTIME;
+  return code;
 }
 
 int prp_build_command(const ast_program *prog, const prp_plan_options *opt, const char *out, prp_diag *diag) {
@@ -281,8 +272,9 @@ int prp_build_command(const ast_program *prog, const prp_plan_options *opt, cons
   prp_jit *jit = prp_jit_create();
   if (!jit) prp_internal_error("cannot start the JIT: %s", prp_jit_create_error());
   prp_plan plan;
-  int code = PRP_EXIT_INPUT;
-  if (prp_plan_build(prog, jit, opt, diag, &plan) == 0) {
+  int rc = prp_plan_build(prog, jit, opt, diag, &plan);
+  int code = rc == PRP_PLAN_BAD_OPTION ? PRP_EXIT_USAGE : PRP_EXIT_INPUT;
+  if (rc == 0) {
     code = build_program(prog, jit, &plan, out, diag);
     prp_plan_free(&plan);
   }

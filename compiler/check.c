@@ -299,6 +299,14 @@ static void check_unknown(checker *c, ast_decl *d) {
     }
   }
   if (!d->transform) return;
+  if (bounded && (strcmp(d->transform, "positive") == 0 || strcmp(d->transform, "identity") == 0)) {
+    /* the value is reported and trusted inside its bounds: only `bounded` keeps it there */
+    prp_error(c->diag, d->transform_loc, "'as %s' does not keep '%s' inside its bounds [%g, %g]", d->transform,
+              d->name, lo, hi);
+    prp_note(c->diag, prp_loc_join(d->lo->loc, d->hi->loc),
+             "with bounds, leave the transform out (bounded is the default) or drop the bounds");
+    return;
+  }
   if (strcmp(d->transform, "positive") == 0) {
     if (ok && guess <= 0)
       prp_error(c->diag, d->value->loc, "'%s' is declared positive, but its initial guess is %g", d->name, guess);

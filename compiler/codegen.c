@@ -1,6 +1,7 @@
 /* codegen.c: lowers DAG nodes (expr.h) to LLVM IR loop kernels over batches of
  * points (ABI in codegen.h); the JIT (jit.c) optimises, compiles and caches them. */
 #include "codegen.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -50,8 +51,7 @@ static long uniform_slot_count(const prp_kernel_layout *l) { return (long)l->n_u
 /* mark[] of the nodes reachable from the outputs; malloc'd. */
 static bool *reachable(const prp_kernel_spec *spec) {
   uint32_t size = prp_dag_size(spec->dag);
-  bool *mark = calloc(size ? size : 1, sizeof *mark);
-  PRP_ASSERT(mark && "out of memory");
+  bool *mark = prp_xcalloc(size ? size : 1, sizeof *mark);
   prp_dag_mark_reachable(spec->dag, spec->outputs, spec->n_outputs, mark);
   return mark;
 }
@@ -109,8 +109,8 @@ static void add_enum_attribute(LLVMContextRef ctx, LLVMValueRef fn, LLVMAttribut
 static void assign_parameters(kernel_builder *kb) {
   const prp_kernel_layout *l = &kb->spec->layout;
   long np = point_slot_count(l), nu = uniform_slot_count(l);
-  kb->point_param = malloc((size_t)(np + 1) * sizeof *kb->point_param);
-  kb->uniform_param = malloc((size_t)(nu + 1) * sizeof *kb->uniform_param);
+  kb->point_param = prp_xmalloc((size_t)(np + 1) * sizeof *kb->point_param, 1);
+  kb->uniform_param = prp_xmalloc((size_t)(nu + 1) * sizeof *kb->uniform_param, 1);
   PRP_ASSERT(kb->point_param && kb->uniform_param && "out of memory");
   for (long s = 0; s < np; s++)
     kb->point_param[s] = NO_SLOT;
@@ -220,8 +220,7 @@ static void emit_body(kernel_builder *kb) {
   LLVMPositionBuilderAtEnd(kb->b, loop);
   kb->index = LLVMBuildPhi(kb->b, kb->i64, "i");
   uint32_t size = prp_dag_size(spec->dag);
-  kb->value = calloc(size ? size : 1, sizeof *kb->value);
-  PRP_ASSERT(kb->value && "out of memory");
+  kb->value = prp_xcalloc(size ? size : 1, sizeof *kb->value);
   for (prp_node id = 0; id < size; id++)
     if (kb->mark[id])
       kb->value[id] = node_value(kb, id);
@@ -240,16 +239,14 @@ static void emit_body(kernel_builder *kb) {
 
 static LLVMValueRef declare_body(kernel_builder *kb) {
   unsigned count = body_param_count(kb);
-  LLVMTypeRef *params = malloc(count * sizeof *params);
-  PRP_ASSERT(params && "out of memory");
+  LLVMTypeRef *params = prp_xmalloc(count * sizeof *params, 1);
   params[0] = kb->i64;
   for (unsigned i = 1; i < count; i++)
     params[i] = kb->ptr;
   for (long u = 0; u < kb->n_uniform_used; u++)
     params[1 + kb->n_point_used + u] = kb->t;
   size_t len = strlen(kb->spec->name) + 8;
-  char *name = malloc(len);
-  PRP_ASSERT(name && "out of memory");
+  char *name = prp_xmalloc(len, 1);
   snprintf(name, len, "%s.body", kb->spec->name);
   LLVMValueRef fn = LLVMAddFunction(kb->m, name, LLVMFunctionType(LLVMVoidTypeInContext(kb->ctx), params, count, 0));
   LLVMSetLinkage(fn, LLVMInternalLinkage);
@@ -316,8 +313,7 @@ static void emit_entry(kernel_builder *kb) {
 
   LLVMPositionBuilderAtEnd(kb->b, run);
   unsigned count = body_param_count(kb);
-  LLVMValueRef *args = malloc(count * sizeof *args);
-  PRP_ASSERT(args && "out of memory");
+  LLVMValueRef *args = prp_xmalloc(count * sizeof *args, 1);
   args[0] = n;
   unsigned next = 1;
   for (long s = 0; s < point_slot_count(&spec->layout); s++)
@@ -378,8 +374,7 @@ LLVMModuleRef prp_codegen_module(prp_jit *jit, const prp_kernel_spec *specs, siz
 static uint32_t structural_order(const prp_kernel_spec *spec, uint32_t *number, prp_node *order) {
   const prp_dag *dag = spec->dag;
   uint32_t size = prp_dag_size(dag), n = 0, depth = 0;
-  struct frame { prp_node id; uint32_t next; } *stack = malloc((size ? size : 1) * sizeof *stack);
-  PRP_ASSERT(stack && "out of memory");
+  struct frame { prp_node id; uint32_t next; } *stack = prp_xmalloc(size ? size : 1, sizeof *stack);
   for (size_t o = 0; o < spec->n_outputs; o++) {
     if (number[spec->outputs[o]]) continue;
     stack[depth++] = (struct frame){spec->outputs[o], 0};
@@ -433,9 +428,8 @@ char *prp_codegen_key(const prp_jit *jit, const prp_kernel_spec *spec) {
           spec->type == PRP_ELEM_F32 ? "f32" : "f64", spec->keep_subnormals ? " subnormals" : "",
           l->n_coord, l->n_jet, l->n_pointdata, l->n_unknown, l->n_scalar);
   uint32_t dag_size = prp_dag_size(spec->dag) + 1;
-  uint32_t *number = calloc(dag_size, sizeof *number);
-  prp_node *order = malloc(dag_size * sizeof *order);
-  PRP_ASSERT(number && order && "out of memory");
+  uint32_t *number = prp_xcalloc(dag_size, sizeof *number);
+  prp_node *order = prp_xmalloc(dag_size, sizeof *order);
   uint32_t n = structural_order(spec, number, order);
   for (uint32_t i = 0; i < n; i++)
     key_node(out, spec, order[i], number);
@@ -566,8 +560,8 @@ static const char *term_kind_name(prp_term_kind kind) {
 static prp_kernel_spec term_spec(const prp_residuals *r, int t, prp_elem_type type) {
   const prp_residual_term *term = &r->terms[t];
   size_t n_outputs = 1 + (size_t)term->jets.n + (size_t)r->nunknowns;
-  prp_node *outputs = malloc(n_outputs * sizeof *outputs);
-  char *name = malloc(48);
+  prp_node *outputs = prp_xmalloc(n_outputs * sizeof *outputs, 1);
+  char *name = prp_xmalloc(48, 1);
   PRP_ASSERT(outputs && name && "out of memory");
   snprintf(name, 48, "prp_%s_%d", term_kind_name(term->kind), t);
   size_t o = 0;
@@ -585,8 +579,8 @@ static prp_kernel_spec term_spec(const prp_residuals *r, int t, prp_elem_type ty
 
 void prp_kernel_plan_build(const prp_residuals *r, prp_elem_type type, prp_kernel_plan *plan) {
   size_t count = (size_t)(r->nterms > 0 ? r->nterms : 1);
-  plan->specs = malloc(count * sizeof *plan->specs);
-  plan->term = malloc(count * sizeof *plan->term);
+  plan->specs = prp_xmalloc(count * sizeof *plan->specs, 1);
+  plan->term = prp_xmalloc(count * sizeof *plan->term, 1);
   PRP_ASSERT(plan->specs && plan->term && "out of memory");
   plan->n = 0;
   for (int t = 0; t < r->nterms; t++) {

@@ -4,7 +4,7 @@
 #define PRP_DIAG_H
 #include <stdio.h>
 #include "source.h"
-#include "exit_codes.h"
+#include "util.h"
 
 /* A source range; columns count code points from 1, end_col is the last column. */
 typedef struct prp_loc {
@@ -20,7 +20,7 @@ typedef struct prp_diag {
   int suppressing;  /* the last error was dropped, so drop its notes too */
 } prp_diag;
 
-/* Exit codes of prpc: PRP_EXIT_* in runtime/exit_codes.h. */
+/* Exit codes of prpc: PRP_EXIT_* in runtime/exit_codes.h (included by runtime/util.h). */
 
 void prp_diag_init(prp_diag *d, FILE *out, int color);
 prp_loc prp_loc_join(prp_loc a, prp_loc b);

@@ -2,6 +2,7 @@
  * per node kind (expr.h lists the conventions at non-differentiable points).
  * Used for gradients wrt the unknowns and wrt the jet components (back-propagation). */
 #include "expr.h"
+#include "util.h"
 
 #include "diag.h"
 #include <stdlib.h>
@@ -22,7 +23,7 @@ static prp_node d_of(const diff_state *s, prp_node n, uint32_t i) { return s->de
 /* (a + b + ...)' = a' + b' + ... */
 static prp_node diff_add(diff_state *s, prp_node n) {
   uint32_t k = prp_node_arity(s->dag, n);
-  prp_node *terms = malloc(k * sizeof *terms);
+  prp_node *terms = prp_xmalloc(k * sizeof *terms, 1);
   PRP_ASSERT(terms && "out of memory in prp_diff");
   for (uint32_t i = 0; i < k; i++) terms[i] = d_of(s, n, i);
   prp_node sum = prp_add_n(s->dag, terms, k);
@@ -33,8 +34,8 @@ static prp_node diff_add(diff_state *s, prp_node n) {
 /* (a b c ...)' = sum_i a_i' prod_{j != i} a_j */
 static prp_node diff_mul(diff_state *s, prp_node n) {
   uint32_t k = prp_node_arity(s->dag, n);
-  prp_node *terms = malloc(k * sizeof *terms);
-  prp_node *factors = malloc(k * sizeof *factors);
+  prp_node *terms = prp_xmalloc(k * sizeof *terms, 1);
+  prp_node *factors = prp_xmalloc(k * sizeof *factors, 1);
   PRP_ASSERT(terms && factors && "out of memory in prp_diff");
   uint32_t nterms = 0;
   for (uint32_t i = 0; i < k; i++) {
@@ -133,8 +134,8 @@ prp_node prp_diff(prp_dag *dag, prp_node f, prp_node var) {
   PRP_ASSERT(prp_node_kind(dag, var) == PRP_VAR && "prp_diff: differentiate wrt a variable");
   diff_state s = {.dag = dag, .zero = prp_const(dag, 0.0), .one = prp_const(dag, 1.0)};
   uint32_t size = prp_dag_size(dag); /* after creating 0 and 1 */
-  bool *mark = malloc(size * sizeof *mark);
-  s.deriv = malloc(size * sizeof *s.deriv);
+  bool *mark = prp_xmalloc(size * sizeof *mark, 1);
+  s.deriv = prp_xmalloc(size * sizeof *s.deriv, 1);
   PRP_ASSERT(mark && s.deriv && "out of memory in prp_diff");
   prp_dag_mark_reachable(dag, &f, 1, mark);
   /* Ids are a topological order: operands' derivatives are ready before their users'. */

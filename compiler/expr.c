@@ -2,6 +2,7 @@
  * constructors (see expr.h for the invariants). Lowering builds into it; diff.c,
  * interp.c, expr_print.c and the code generator read it. */
 #include "expr.h"
+#include "util.h"
 
 #include "diag.h"
 #include <math.h>
@@ -31,21 +32,6 @@ struct prp_dag {
 static const uint64_t canonical_nan_bits = 0x7ff8000000000000ull;
 
 /* ---- small helpers ----------------------------------------------------------- */
-
-static void *xrealloc(void *p, size_t size) {
-  void *q = realloc(p, size ? size : 1);
-  if (!q) {
-    prp_internal_error("out of memory (expression DAG, %zu bytes)", size);
-  }
-  return q;
-}
-
-static char *xstrdup(const char *s) {
-  size_t len = strlen(s) + 1;
-  char *copy = xrealloc(NULL, len);
-  memcpy(copy, s, len);
-  return copy;
-}
 
 static uint64_t double_bits(double v) {
   uint64_t bits;
@@ -98,7 +84,7 @@ static void table_insert(prp_dag *dag, prp_node id) {
 static void table_grow(prp_dag *dag) {
   free(dag->table);
   dag->cap_table = dag->cap_table ? dag->cap_table * 2 : 1024;
-  dag->table = calloc(dag->cap_table, sizeof *dag->table);
+  dag->table = prp_xcalloc(dag->cap_table, sizeof *dag->table);
   if (!dag->table) {
     prp_internal_error("out of memory (expression DAG hash table)");
   }
@@ -119,11 +105,11 @@ static prp_node intern(prp_dag *dag, prp_kind kind, const prp_node *ops, uint32_
     PRP_ASSERT(ops[i] < dag->n_nodes && "operand must exist before its user");
   if (dag->n_nodes == dag->cap_nodes) {
     dag->cap_nodes = dag->cap_nodes ? dag->cap_nodes * 2 : 256;
-    dag->nodes = xrealloc(dag->nodes, dag->cap_nodes * sizeof *dag->nodes);
+    dag->nodes = prp_xrealloc(dag->nodes, 1, dag->cap_nodes * sizeof *dag->nodes);
   }
   if (dag->n_ops + nops > dag->cap_ops) {
     while (dag->n_ops + nops > dag->cap_ops) dag->cap_ops = dag->cap_ops ? dag->cap_ops * 2 : 1024;
-    dag->ops = xrealloc(dag->ops, dag->cap_ops * sizeof *dag->ops);
+    dag->ops = prp_xrealloc(dag->ops, 1, dag->cap_ops * sizeof *dag->ops);
   }
   prp_node id = dag->n_nodes++;
   node_rec *r = &dag->nodes[id];
@@ -168,7 +154,7 @@ static void merge_sort(const prp_dag *dag, char *v, char *tmp, size_t n, size_t 
 
 static void sort_with(const prp_dag *dag, void *v, size_t n, size_t size, dag_compare cmp) {
   if (n < 2) return;
-  char *tmp = xrealloc(NULL, n * size);
+  char *tmp = prp_xrealloc(NULL, 1, n * size);
   merge_sort(dag, v, tmp, n, size, cmp);
   free(tmp);
 }
@@ -186,7 +172,7 @@ typedef struct {
 static void list_push(node_list *l, prp_node x) {
   if (l->n == l->cap) {
     l->cap = l->cap ? l->cap * 2 : 8;
-    l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+    l->v = prp_xrealloc(l->v, 1, l->cap * sizeof *l->v);
   }
   l->v[l->n++] = x;
 }
@@ -194,7 +180,7 @@ static void list_push(node_list *l, prp_node x) {
 /* ---- the DAG ----------------------------------------------------------------- */
 
 prp_dag *prp_dag_new(void) {
-  prp_dag *dag = calloc(1, sizeof *dag);
+  prp_dag *dag = prp_xcalloc(1, sizeof *dag);
   if (!dag) {
     prp_internal_error("out of memory (expression DAG)");
   }
@@ -404,7 +390,7 @@ static prp_node intern_var(prp_dag *dag, uint64_t key, const prp_var_info *info)
   if (id < before) return id;
   if (dag->n_vars == dag->cap_vars) {
     dag->cap_vars = dag->cap_vars ? dag->cap_vars * 2 : 32;
-    dag->vars = xrealloc(dag->vars, dag->cap_vars * sizeof *dag->vars);
+    dag->vars = prp_xrealloc(dag->vars, 1, dag->cap_vars * sizeof *dag->vars);
   }
   dag->nodes[id].first_op = dag->n_vars;
   dag->vars[dag->n_vars++] = *info;
@@ -427,7 +413,7 @@ prp_node prp_var(prp_dag *dag, prp_var_kind kind, uint32_t index, const char *na
   }
   prp_var_info info = {.kind = kind, .index = index, .name = NULL};
   prp_node id = intern_var(dag, key, &info);
-  if (id >= before) dag->vars[dag->nodes[id].first_op].name = xstrdup(name);
+  if (id >= before) dag->vars[dag->nodes[id].first_op].name = prp_xstrdup(name);
   return id;
 }
 
@@ -441,10 +427,10 @@ prp_node prp_jet_var(prp_dag *dag, const prp_jet *jet, const char *name) {
   if (id < before) return id;
   char generated[64];
   if (!name) name = prp_jet_format(jet, "u", NULL, 0, generated, sizeof generated);
-  dag->vars[dag->nodes[id].first_op].name = xstrdup(name);
+  dag->vars[dag->nodes[id].first_op].name = prp_xstrdup(name);
   if (dag->n_jets == dag->cap_jets) {
     dag->cap_jets = dag->cap_jets ? dag->cap_jets * 2 : 16;
-    dag->jets = xrealloc(dag->jets, dag->cap_jets * sizeof *dag->jets);
+    dag->jets = prp_xrealloc(dag->jets, 1, dag->cap_jets * sizeof *dag->jets);
   }
   dag->jets[dag->n_jets++] = id;
   return id;
@@ -474,7 +460,7 @@ static term split_term(prp_dag *dag, prp_node t) {
   double coef = const_value(dag, dag->ops[r->first_op]);
   uint32_t nops = r->nops;
   if (nops == 2) return (term){coef, dag->ops[r->first_op + 1]};
-  prp_node *rest_ops = xrealloc(NULL, (nops - 1) * sizeof *rest_ops);
+  prp_node *rest_ops = prp_xrealloc(NULL, 1, (nops - 1) * sizeof *rest_ops);
   memcpy(rest_ops, dag->ops + r->first_op + 1, (nops - 1) * sizeof *rest_ops);
   prp_node rest = intern(dag, PRP_MUL, rest_ops, nops - 1, 0);
   free(rest_ops);
@@ -487,7 +473,7 @@ static prp_node scale_term(prp_dag *dag, double coef, prp_node rest) {
   const node_rec *r = rec(dag, rest);
   PRP_ASSERT(r->kind != PRP_ADD && r->kind != PRP_CONST && "a term's rest is never a sum or constant");
   uint32_t nrest = r->kind == PRP_MUL ? r->nops : 1;
-  prp_node *ops = xrealloc(NULL, (nrest + 1) * sizeof *ops);
+  prp_node *ops = prp_xrealloc(NULL, 1, (nrest + 1) * sizeof *ops);
   ops[0] = prp_const(dag, coef);
   r = rec(dag, rest); /* prp_const may have moved the node array */
   if (r->kind == PRP_MUL)
@@ -509,7 +495,7 @@ prp_node prp_add_n(prp_dag *dag, const prp_node *in, size_t n) {
       list_push(&flat, in[i]);
   }
   double constant = 0.0;
-  term *terms = xrealloc(NULL, (flat.n + 1) * sizeof *terms);
+  term *terms = prp_xrealloc(NULL, 1, (flat.n + 1) * sizeof *terms);
   size_t nterms = 0;
   for (size_t i = 0; i < flat.n; i++) {
     if (is_const(dag, flat.v[i]))
@@ -571,7 +557,7 @@ static prp_node mul_n_depth(prp_dag *dag, const prp_node *in, size_t n, int dept
 /* Multiplies the sum s by a constant, term by term. */
 static prp_node distribute(prp_dag *dag, double coef, prp_node s) {
   uint32_t nops = rec(dag, s)->nops;
-  prp_node *scaled = xrealloc(NULL, nops * sizeof *scaled);
+  prp_node *scaled = prp_xrealloc(NULL, 1, nops * sizeof *scaled);
   for (uint32_t i = 0; i < nops; i++) {
     prp_node ops[2] = {prp_const(dag, coef), dag->ops[rec(dag, s)->first_op + i]};
     scaled[i] = mul_n_depth(dag, ops, 2, 0);
@@ -592,7 +578,7 @@ static prp_node mul_n_depth(prp_dag *dag, const prp_node *in, size_t n, int dept
       list_push(&flat, in[i]);
   }
   double coef = 1.0;
-  factor *factors = xrealloc(NULL, (flat.n + 1) * sizeof *factors);
+  factor *factors = prp_xrealloc(NULL, 1, (flat.n + 1) * sizeof *factors);
   size_t nfactors = 0;
   for (size_t i = 0; i < flat.n; i++) {
     prp_node f = flat.v[i];
@@ -682,7 +668,7 @@ static prp_node pow_const_exponent(prp_dag *dag, prp_node base, prp_node exponen
   case PRP_MUL:
     if (is_integer(e)) {
       uint32_t nops = r->nops;
-      prp_node *powers = xrealloc(NULL, nops * sizeof *powers);
+      prp_node *powers = prp_xrealloc(NULL, 1, nops * sizeof *powers);
       for (uint32_t i = 0; i < nops; i++)
         powers[i] = prp_pow(dag, dag->ops[rec(dag, base)->first_op + i], exponent);
       prp_node result = prp_mul_n(dag, powers, nops);
@@ -809,9 +795,9 @@ prp_node prp_rebuild(prp_dag *dag, prp_node n, const prp_node *ops) {
 
 prp_node prp_subst(prp_dag *dag, prp_node f, const prp_node *from, const prp_node *to, size_t count) {
   uint32_t size = dag->n_nodes;
-  bool *mark = xrealloc(NULL, size * sizeof *mark);
+  bool *mark = prp_xrealloc(NULL, 1, size * sizeof *mark);
   prp_dag_mark_reachable(dag, &f, 1, mark);
-  prp_node *image = xrealloc(NULL, size * sizeof *image);
+  prp_node *image = prp_xrealloc(NULL, 1, size * sizeof *image);
   node_list ops = {0};
   for (prp_node id = 0; id <= f; id++) {
     if (!mark[id]) continue;
@@ -838,7 +824,7 @@ prp_node prp_subst(prp_dag *dag, prp_node f, const prp_node *from, const prp_nod
 
 bool prp_depends_on(const prp_dag *dag, prp_node f, prp_node var) {
   if (var > f) return false;
-  bool *mark = xrealloc(NULL, dag->n_nodes * sizeof *mark);
+  bool *mark = prp_xrealloc(NULL, 1, dag->n_nodes * sizeof *mark);
   prp_dag_mark_reachable(dag, &f, 1, mark);
   bool found = mark[var];
   free(mark);

@@ -1,6 +1,7 @@
 /* Symbolic core: readable infix printing of DAG nodes with minimal parentheses
  * (a - b, x/y, -x, x^2, exp(x)); used by `prpc emit --residual` and in diagnostics. */
 #include "expr.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -21,7 +22,7 @@ typedef struct {
 static void sb_append(strbuf *b, const char *text, size_t n) {
   if (b->len + n + 1 > b->cap) {
     while (b->len + n + 1 > b->cap) b->cap = b->cap ? b->cap * 2 : 128;
-    b->s = realloc(b->s, b->cap);
+    b->s = prp_xrealloc(b->s, b->cap, 1);
     if (!b->s) prp_internal_error("out of memory printing an expression");
   }
   memcpy(b->s + b->len, text, n);

@@ -1,6 +1,7 @@
 /* Running, output: the trained field on a regular grid as VTK ImageData over time
  * (runtime/vtk_image.h), with the simulated truth interpolated onto the same grid. */
 #include "field_export.h"
+#include "util.h"
 #include "simulate.h"
 #include "state_io.h"
 #include "vtk_image.h"
@@ -22,7 +23,7 @@ typedef struct {
 } layout;
 
 static double *even_times(const prp_train_problem *tp, int n) {
-  double *t = malloc((size_t)n * sizeof *t);
+  double *t = prp_xmalloc((size_t)n * sizeof *t, 1);
   double t0 = tp->lo[tp->time_index], t1 = tp->hi[tp->time_index];
   for (int k = 0; k < n; k++) t[k] = n == 1 || k + 1 == n ? t1 : t0 + (t1 - t0) * k / (n - 1);
   return t;
@@ -114,7 +115,7 @@ static char *write_frame(const layout *l, const char *dir, int f, const char *fi
   double *err = NULL;
   prp_vtk_array arrays[3] = {{names[0], u}, {names[1], truth}, {names[2], NULL}};
   if (truth) {
-    err = malloc(l->points * sizeof *err);
+    err = prp_xmalloc(l->points * sizeof *err, 1);
     for (size_t p = 0; p < l->points; p++) err[p] = u[p] - truth[p];
     arrays[2].values = err;
   }
@@ -127,12 +128,12 @@ static char *write_frame(const layout *l, const char *dir, int f, const char *fi
 
 static char *write_frames(const ast_program *prog, const prp_field_model *m, const layout *l, const prp_observations *obs,
                           int has_truth, const char *dir) {
-  double *x = calloc(l->points * (size_t)l->ncoords, sizeof *x), *u = malloc(l->points * sizeof *u);
-  double *truth = has_truth ? malloc(l->points * sizeof *truth) : NULL;
-  size_t *tf = malloc(l->points * sizeof *tf);
-  char (*files)[64] = calloc((size_t)l->nframes, sizeof *files);
-  const char **names = calloc((size_t)l->nframes, sizeof *names);
-  double *times = calloc((size_t)l->nframes, sizeof *times);
+  double *x = prp_xcalloc(l->points * (size_t)l->ncoords, sizeof *x), *u = prp_xmalloc(l->points * sizeof *u, 1);
+  double *truth = has_truth ? prp_xmalloc(l->points * sizeof *truth, 1) : NULL;
+  size_t *tf = prp_xmalloc(l->points * sizeof *tf, 1);
+  char (*files)[64] = prp_xcalloc((size_t)l->nframes, sizeof *files);
+  const char **names = prp_xcalloc((size_t)l->nframes, sizeof *names);
+  double *times = prp_xcalloc((size_t)l->nframes, sizeof *times);
   char *err = NULL;
   for (int f = 0; f < l->nframes && !err; f++) {
     frame_points(l, f, x, tf);

@@ -2,6 +2,7 @@
  * plan's network, evaluated through the output transform u = g + m * N -- and the
  * grid it is written on (field_export.h). */
 #include "field_export.h"
+#include "util.h"
 #include "state_io.h"
 #include <errno.h>
 #include <math.h>
@@ -80,7 +81,7 @@ char *prp_field_model_load(const prp_plan *plan, const char *state_path, prp_fie
     prp_state_free(&st);
     return e;
   }
-  m->params = malloc(st.nweights * sizeof(double));
+  m->params = prp_xmalloc(st.nweights * sizeof(double), 1);
   memcpy(m->params, st.weights, st.nweights * sizeof(double));
   for (size_t u = 0; u < st.nunknowns; u++) m->unknowns[u] = st.unknown_values[u];
   prp_state_free(&st);
@@ -100,7 +101,7 @@ static void network_values(const prp_field_model *m, size_t n, const double *x, 
   if (prp_jet_layout_init(&jl, &value_only, m->net.shape.n_inputs, err, sizeof err) != 0)
     prp_internal_error("field evaluation: %s", err);
   prp_mlp_ws_f64 *ws = prp_mlp_ws_create_f64(&m->net, &jl, PRP_MLP_DEFAULT_CHUNK);
-  double *chunk = malloc((size_t)jl.n_cols * PRP_MLP_DEFAULT_CHUNK * sizeof *chunk);
+  double *chunk = prp_xmalloc((size_t)jl.n_cols * PRP_MLP_DEFAULT_CHUNK * sizeof *chunk, 1);
   for (size_t p = 0; p < n; p += PRP_MLP_DEFAULT_CHUNK) {
     size_t k = n - p < PRP_MLP_DEFAULT_CHUNK ? n - p : PRP_MLP_DEFAULT_CHUNK;
     prp_mlp_forward_f64(ws, m->params, k, x + p * (size_t)m->net.shape.n_inputs, chunk);
@@ -119,7 +120,7 @@ void prp_field_eval(const prp_field_model *m, size_t n, const double *x, double 
   for (int k = 0; k < tp->n_scalars; k++) scalars[k] = tp->has_schedule[k] ? tp->schedules[k].to : tp->scalar_fixed[k];
   prp_env env = {.coord = x, .n_coord = (size_t)tp->n_inputs, .unknown = m->unknowns, .n_unknown = (size_t)tp->n_unknowns,
                  .scalar = scalars, .n_scalar = (size_t)tp->n_scalars};
-  double *g = malloc(n * sizeof *g), *f = malloc(n * sizeof *f);
+  double *g = prp_xmalloc(n * sizeof *g, 1), *f = prp_xmalloc(n * sizeof *f, 1);
   prp_eval_points(r->dag, r->transform.g, &env, n, (size_t)tp->n_inputs, g);
   prp_eval_points(r->dag, r->transform.m, &env, n, (size_t)tp->n_inputs, f);
   for (size_t i = 0; i < n; i++) u[i] = g[i] + f[i] * u[i];

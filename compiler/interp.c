@@ -1,6 +1,7 @@
 /* Symbolic core: the reference interpreter. Evaluates DAG nodes in double
  * precision; the oracle against which generated code and residuals are tested. */
 #include "expr.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -79,8 +80,8 @@ static double eval_node(const prp_dag *dag, prp_node n, const double *value, con
 
 void prp_eval_n(const prp_dag *dag, const prp_node *roots, size_t n, const prp_env *env, double *out) {
   uint32_t size = prp_dag_size(dag);
-  bool *mark = malloc(size ? size * sizeof *mark : 1);
-  double *value = malloc(size ? size * sizeof *value : 1);
+  bool *mark = prp_xmalloc(size ? size * sizeof *mark : 1, 1);
+  double *value = prp_xmalloc(size ? size * sizeof *value : 1, 1);
   if (!mark || !value) prp_internal_error("out of memory in prp_eval (%u nodes)", size);
   prp_dag_mark_reachable(dag, roots, n, mark);
   for (prp_node id = 0; id < size; id++)
@@ -92,9 +93,9 @@ void prp_eval_n(const prp_dag *dag, const prp_node *roots, size_t n, const prp_e
 
 void prp_eval_points(const prp_dag *dag, prp_node f, const prp_env *env, size_t n, size_t stride, double *out) {
   uint32_t size = prp_dag_size(dag);
-  bool *mark = calloc(size ? size : 1, sizeof *mark);
-  double *value = malloc(size ? size * sizeof *value : 1);
-  prp_node *order = malloc(size ? size * sizeof *order : 1);
+  bool *mark = prp_xcalloc(size ? size : 1, sizeof *mark);
+  double *value = prp_xmalloc(size ? size * sizeof *value : 1, 1);
+  prp_node *order = prp_xmalloc(size ? size * sizeof *order : 1, 1);
   if (!mark || !value || !order) prp_internal_error("out of memory in prp_eval (%u nodes)", size);
   prp_dag_mark_reachable(dag, &f, 1, mark);
   size_t norder = 0;

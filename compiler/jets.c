@@ -1,6 +1,7 @@
 /* Symbolic core, stage 3: the jet analysis (see jets.h): which derivatives of
  * the field the residuals need, with the Laplacian collapsed where it can be. */
 #include "jets.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ static void insert_sorted(prp_jet_set *set, const prp_jet *jet, prp_node node) {
 void prp_jets_used(const prp_dag *dag, const prp_node *roots, size_t n, prp_jet_set *out) {
   memset(out, 0, sizeof *out);
   uint32_t size = prp_dag_size(dag);
-  bool *mark = malloc(size ? size : 1);
+  bool *mark = prp_xmalloc(size ? size : 1, 1);
   if (!mark) prp_internal_error("out of memory in the jet analysis");
   prp_dag_mark_reachable(dag, roots, n, mark);
   for (uint32_t j = 0; j < prp_dag_jet_count(dag); j++) {

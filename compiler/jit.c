@@ -1,6 +1,7 @@
 /* jit.c: the LLVM 19 back end's machine layer (see jit.h): target machine for
  * the host, ORC LLJIT, default<O3> pipeline, object/assembly emission, cache. */
 #include "jit.h"
+#include "util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -198,7 +199,7 @@ static int setup(prp_jit *jit, const char *cpu, const char *features) {
 }
 
 prp_jit *prp_jit_create_for_cpu(const char *cpu, const char *features) {
-  prp_jit *jit = calloc(1, sizeof *jit);
+  prp_jit *jit = prp_xcalloc(1, sizeof *jit);
   if (!jit) {
     snprintf(create_error_text, sizeof create_error_text, "out of memory");
     return NULL;
@@ -314,8 +315,7 @@ int prp_jit_define_symbol(prp_jit *jit, const char *name, void *address) {
 }
 
 prp_jit_module *prp_jit_add_module(prp_jit *jit, LLVMModuleRef module) {
-  prp_jit_module *handle = calloc(1, sizeof *handle);
-  PRP_ASSERT(handle && "out of memory");
+  prp_jit_module *handle = prp_xcalloc(1, sizeof *handle);
   handle->tracker = LLVMOrcJITDylibCreateResourceTracker(jit->dylib);
   LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(module, jit->tsc);
   LLVMErrorRef err = LLVMOrcLLJITAddLLVMIRModuleWithRT(jit->lljit, handle->tracker, tsm);
@@ -419,8 +419,7 @@ int prp_jit_emit(prp_jit *jit, LLVMModuleRef module, prp_emit_kind kind, FILE *o
 
 int prp_jit_emit_file(prp_jit *jit, LLVMModuleRef module, prp_emit_kind kind, const char *path) {
   size_t len = strlen(path) + 32;
-  char *temp = malloc(len);
-  PRP_ASSERT(temp && "out of memory");
+  char *temp = prp_xmalloc(len, 1);
   snprintf(temp, len, "%s.tmp%ld", path, (long)getpid());
   FILE *out = fopen(temp, "wb");
   if (!out) {
@@ -473,10 +472,8 @@ void *prp_jit_cache_get(prp_jit *jit, const char *key) {
 }
 
 void prp_jit_cache_put(prp_jit *jit, const char *key, prp_jit_module *owner, void *address) {
-  cache_entry *e = calloc(1, sizeof *e);
-  PRP_ASSERT(e && "out of memory");
-  e->key = strdup(key);
-  PRP_ASSERT(e->key && "out of memory");
+  cache_entry *e = prp_xcalloc(1, sizeof *e);
+  e->key = prp_xstrdup(key);
   e->hash = prp_jit_hash(key);
   e->owner = owner;
   e->address = address;
@@ -491,7 +488,7 @@ void prp_jit_cache_stats(const prp_jit *jit, long *hits, long *misses) {
 
 void prp_jit_set_disk_cache(prp_jit *jit, const char *dir) {
   free(jit->disk_cache_dir);
-  jit->disk_cache_dir = dir ? strdup(dir) : NULL;
+  jit->disk_cache_dir = dir ? prp_xstrdup(dir) : NULL;
 }
 
 const char *prp_jit_default_cache_dir(char *buf, size_t size) {
@@ -510,8 +507,7 @@ long prp_jit_disk_cache_hits(const prp_jit *jit) { return jit->disk_hits; }
 
 static char *cache_path(const prp_jit *jit, const char *key) {
   size_t len = strlen(jit->disk_cache_dir) + 40;
-  char *path = malloc(len);
-  PRP_ASSERT(path && "out of memory");
+  char *path = prp_xmalloc(len, 1);
   snprintf(path, len, "%s/%016llx.prpo", jit->disk_cache_dir, (unsigned long long)prp_jit_hash(key));
   return path;
 }
@@ -524,8 +520,7 @@ static char *read_file(const char *path, size_t *size) {
   char *data = NULL;
   long len = -1;
   if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-    data = malloc((size_t)len + 1);
-    PRP_ASSERT(data && "out of memory");
+    data = prp_xmalloc((size_t)len + 1, 1);
     if (fread(data, 1, (size_t)len, f) != (size_t)len) {
       free(data);
       data = NULL;
@@ -563,8 +558,7 @@ int prp_jit_disk_cache_store(prp_jit *jit, const char *key, const char *object, 
   }
   char *path = cache_path(jit, key);
   size_t len = strlen(path) + 32;
-  char *temp = malloc(len);
-  PRP_ASSERT(temp && "out of memory");
+  char *temp = prp_xmalloc(len, 1);
   snprintf(temp, len, "%s.tmp%ld", path, (long)getpid());
   FILE *out = fopen(temp, "wb");
   int status = out ? 0 : -1;
@@ -590,16 +584,14 @@ char *prp_jit_emit_object_bytes(prp_jit *jit, LLVMModuleRef module, size_t *size
   if (emit_to_buffer(jit, module, PRP_EMIT_OBJECT, &buffer) != 0)
     return NULL;
   *size = LLVMGetBufferSize(buffer);
-  char *bytes = malloc(*size ? *size : 1);
-  PRP_ASSERT(bytes && "out of memory");
+  char *bytes = prp_xmalloc(*size ? *size : 1, 1);
   memcpy(bytes, LLVMGetBufferStart(buffer), *size);
   LLVMDisposeMemoryBuffer(buffer);
   return bytes;
 }
 
 prp_jit_module *prp_jit_add_object(prp_jit *jit, const char *object, size_t size) {
-  prp_jit_module *handle = calloc(1, sizeof *handle);
-  PRP_ASSERT(handle && "out of memory");
+  prp_jit_module *handle = prp_xcalloc(1, sizeof *handle);
   handle->tracker = LLVMOrcJITDylibCreateResourceTracker(jit->dylib);
   LLVMMemoryBufferRef buffer = LLVMCreateMemoryBufferWithMemoryRangeCopy(object, size, "prp-object");
   LLVMErrorRef err = LLVMOrcLLJITAddObjectFileWithRT(jit->lljit, handle->tracker, buffer); /* takes buffer */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "util.h"
 #include "landscape.h"
 #include "landscape_internal.h"
 #include "lower.h"
@@ -71,7 +72,7 @@ double prp_landscape_truth_value(const ast_program *prog, const ast_symbol *sym)
 
 static void fix_other_unknowns(scan *s) {
   const prp_problem *pb = &s->prog->problem;
-  s->base = calloc((size_t)pb->nunknowns + 1, sizeof *s->base);
+  s->base = prp_xcalloc((size_t)pb->nunknowns + 1, sizeof *s->base);
   PRP_ASSERT(s->base);
   for (int k = 0; k < pb->nunknowns; k++) {
     double v = prp_landscape_truth_value(s->prog, pb->unknowns[k]);
@@ -226,9 +227,9 @@ static int load_observations(scan *s) {
   }
   size_t ns = (size_t)pb->nspace, nc = (size_t)pb->ncoords;
   s->nobs = n;
-  s->obs_x = calloc(n * ns + 1, sizeof *s->obs_x);
-  s->obs_t = calloc(n + 1, sizeof *s->obs_t);
-  s->model_u = calloc(n + 1, sizeof *s->model_u);
+  s->obs_x = prp_xcalloc(n * ns + 1, sizeof *s->obs_x);
+  s->obs_t = prp_xcalloc(n + 1, sizeof *s->obs_t);
+  s->model_u = prp_xcalloc(n + 1, sizeof *s->model_u);
   PRP_ASSERT(s->obs_x && s->obs_t && s->model_u);
   for (size_t i = 0; i < n; i++) {
     for (size_t d = 0; d < ns; d++) s->obs_x[i * ns + d] = x[i * nc + d];
@@ -361,9 +362,9 @@ static int run_scan(scan *s, prp_landscape *ls) {
 
 static void allocate(prp_landscape *ls, int points) {
   ls->npoints = (size_t)points;
-  ls->p = calloc(ls->npoints, sizeof *ls->p);
-  ls->loss = calloc(ls->npoints * (size_t)ls->nsettings + 1, sizeof *ls->loss);
-  ls->grad = calloc(ls->npoints * (size_t)ls->nsettings + 1, sizeof *ls->grad);
+  ls->p = prp_xcalloc(ls->npoints, sizeof *ls->p);
+  ls->loss = prp_xcalloc(ls->npoints * (size_t)ls->nsettings + 1, sizeof *ls->loss);
+  ls->grad = prp_xcalloc(ls->npoints * (size_t)ls->nsettings + 1, sizeof *ls->grad);
   PRP_ASSERT(ls->p && ls->loss && ls->grad);
   for (size_t i = 0; i < ls->npoints; i++)
     ls->p[i] = i + 1 == ls->npoints ? ls->hi : ls->lo + (ls->hi - ls->lo) * (double)i / (double)(ls->npoints - 1);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "util.h"
 #include "landscape2d.h"
 #include "landscape_internal.h"
 #include "progress.h"
@@ -58,13 +59,13 @@ static void allocate(prp_landscape2d *ls, int points) {
   size_t ncells = (size_t)points * (size_t)points;
   for (int a = 0; a < 2; a++) {
     ls->n[a] = (size_t)points;
-    ls->p[a] = calloc(ls->n[a], sizeof *ls->p[a]);
+    ls->p[a] = prp_xcalloc(ls->n[a], sizeof *ls->p[a]);
     PRP_ASSERT(ls->p[a]);
     for (size_t i = 0; i < ls->n[a]; i++)
       ls->p[a][i] = i + 1 == ls->n[a] ? ls->hi[a] : ls->lo[a] + (ls->hi[a] - ls->lo[a]) * (double)i / (double)(ls->n[a] - 1);
   }
-  ls->loss = calloc(ncells * (size_t)ls->nsettings + 1, sizeof *ls->loss);
-  ls->basin = calloc(ncells * (size_t)ls->nsettings + 1, sizeof *ls->basin);
+  ls->loss = prp_xcalloc(ncells * (size_t)ls->nsettings + 1, sizeof *ls->loss);
+  ls->basin = prp_xcalloc(ncells * (size_t)ls->nsettings + 1, sizeof *ls->basin);
   PRP_ASSERT(ls->loss && ls->basin);
 }
 

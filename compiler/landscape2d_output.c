@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "util.h"
 #include "landscape2d.h"
 #include "landscape_internal.h"
 #include "plot.h"
@@ -15,7 +16,7 @@ static size_t ncells(const prp_landscape2d *ls) { return ls->n[0] * ls->n[1]; }
 /* ---- CSV ---------------------------------------------------------------------------- */
 
 static char *write_table(const char *path, char (*names)[96], size_t ncols, prp_table *t) {
-  const char **ptrs = calloc(ncols, sizeof *ptrs);
+  const char **ptrs = prp_xcalloc(ncols, sizeof *ptrs);
   PRP_ASSERT(ptrs);
   for (size_t c = 0; c < ncols; c++) ptrs[c] = names[c];
   char *err = prp_csv_write_table(path, ptrs, t);
@@ -27,8 +28,8 @@ static char *write_table(const char *path, char (*names)[96], size_t ncols, prp_
 
 static char *write_grid(const prp_landscape2d *ls, const char *path) {
   size_t ncols = 2 + (size_t)ls->nsettings, n = ncells(ls);
-  char (*names)[96] = calloc(ncols, sizeof *names);
-  prp_table t = {.nrows = n, .ncols = ncols, .data = calloc(n * ncols, sizeof(double))};
+  char (*names)[96] = prp_xcalloc(ncols, sizeof *names);
+  prp_table t = {.nrows = n, .ncols = ncols, .data = prp_xcalloc(n * ncols, sizeof(double))};
   PRP_ASSERT(names && t.data);
   snprintf(names[0], sizeof names[0], "%s", ls->param[0]);
   snprintf(names[1], sizeof names[1], "%s", ls->param[1]);
@@ -50,8 +51,8 @@ static size_t target_cell(const prp_landscape2d *ls, int s) {
 static char *write_verdicts(const prp_landscape2d *ls, const char *path) {
   enum { NCOLS = 8 };
   static const char *const fixed[NCOLS] = {"at", "eps", "dilate", "minima", "share", NULL, NULL, "L_min"};
-  char (*names)[96] = calloc(NCOLS, sizeof *names);
-  prp_table t = {.nrows = (size_t)ls->nsettings, .ncols = NCOLS, .data = calloc((size_t)ls->nsettings * NCOLS + 1, sizeof(double))};
+  char (*names)[96] = prp_xcalloc(NCOLS, sizeof *names);
+  prp_table t = {.nrows = (size_t)ls->nsettings, .ncols = NCOLS, .data = prp_xcalloc((size_t)ls->nsettings * NCOLS + 1, sizeof(double))};
   PRP_ASSERT(names && t.data);
   for (int c = 0; c < NCOLS; c++) snprintf(names[c], 96, "%s", fixed[c] ? fixed[c] : "");
   snprintf(names[5], 96, "%s_min", ls->param[0]);
@@ -87,10 +88,10 @@ typedef struct heat_map {
 static void heat_map_fill(const prp_landscape2d *ls, int s, heat_map *h) {
   size_t n = ncells(ls);
   const prp_landscape_verdict *v = &ls->verdict[s];
-  h->values = malloc(n * sizeof *h->values);
-  h->region = malloc(n + 1);
-  h->min_x = malloc(PRP_LANDSCAPE_MAX_MINIMA * sizeof(double));
-  h->min_y = malloc(PRP_LANDSCAPE_MAX_MINIMA * sizeof(double));
+  h->values = prp_xmalloc(n * sizeof *h->values, 1);
+  h->region = prp_xmalloc(n + 1, 1);
+  h->min_x = prp_xmalloc(PRP_LANDSCAPE_MAX_MINIMA * sizeof(double), 1);
+  h->min_y = prp_xmalloc(PRP_LANDSCAPE_MAX_MINIMA * sizeof(double), 1);
   PRP_ASSERT(h->values && h->region && h->min_x && h->min_y);
   for (size_t c = 0; c < n; c++) {
     double L = ls->loss[(size_t)s * n + c];
@@ -175,9 +176,14 @@ static int write_outputs(const prp_landscape2d *ls, const char *dir, int quiet, 
   if (err) {
     prp_error_plain(diag, "landscape: %s", err);
     free(err);
-    return PRP_EXIT_RUNTIME;
+    return PRP_EXIT_IO;
   }
   err = prp_landscape2d_plot(ls, dir);
+  if (err && prp_plot_available()) {   /* a plot that could not be written is an I/O failure */
+    prp_error_plain(diag, "landscape: %s", err);
+    free(err);
+    return PRP_EXIT_IO;
+  }
   if (err) {   /* the numbers are written; a missing plot driver is not worth failing for */
     fprintf(stderr, "prpc: warning: landscape: no plots: %s\n", err);
     free(err);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "util.h"
 #include "landscape_follow.h"
 #include "landscape_internal.h"
 #include "progress.h"
@@ -124,8 +125,8 @@ static void show_progress(const prp_follow *f, size_t done, size_t total, double
 
 static int run_samples(prp_landscape_scan *s, const prp_run_history *h, const columns *c, size_t k, int quiet,
                        prp_follow *f) {
-  size_t *rows = calloc(k, sizeof *rows);
-  f->samples = calloc(k, sizeof *f->samples);
+  size_t *rows = prp_xcalloc(k, sizeof *rows);
+  f->samples = prp_xcalloc(k, sizeof *f->samples);
   PRP_ASSERT(rows && f->samples);
   size_t n = prp_follow_pick_rows(h->nrows, k, rows);
   double start = prp_now();

@@ -7,6 +7,10 @@
 #include <string.h>
 
 #include "diag.h"
+#include "util.h"
+#include "input.h"
+#include "output.h"
+#include "csv.h"
 #include "landscape_follow.h"
 
 static char *failure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -16,7 +20,7 @@ static char *failure(const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  char *m = strdup(buf);
+  char *m = prp_xstrdup(buf);
   PRP_ASSERT(m);
   return m;
 }
@@ -25,15 +29,15 @@ static char *failure(const char *fmt, ...) {
 static void read_names(char *line, prp_run_history *h) {
   line[strcspn(line, "\r\n")] = '\0';
   size_t cap = 16;
-  h->names = calloc(cap, sizeof *h->names);
+  h->names = prp_xcalloc(cap, sizeof *h->names);
   PRP_ASSERT(h->names);
   for (char *save = NULL, *tok = strtok_r(line, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     if (h->ncols == cap) {
       cap *= 2;
-      h->names = realloc(h->names, cap * sizeof *h->names);
+      h->names = prp_xrealloc(h->names, cap * sizeof *h->names, 1);
       PRP_ASSERT(h->names);
     }
-    h->names[h->ncols] = strdup(tok);
+    h->names[h->ncols] = prp_xstrdup(tok);
     PRP_ASSERT(h->names[h->ncols]);
     h->ncols++;
   }
@@ -56,7 +60,7 @@ static int read_row(const char *line, size_t ncols, double *row) {
 static void add_row(prp_run_history *h, const double *row, size_t *cap) {
   if (h->nrows == *cap) {
     *cap = *cap ? 2 * *cap : 256;
-    h->data = realloc(h->data, *cap * h->ncols * sizeof *h->data);
+    h->data = prp_xrealloc(h->data, *cap * h->ncols * sizeof *h->data, 1);
     PRP_ASSERT(h->data);
   }
   memcpy(&h->data[h->nrows++ * h->ncols], row, h->ncols * sizeof *row);
@@ -65,7 +69,7 @@ static void add_row(prp_run_history *h, const double *row, size_t *cap) {
 static char *read_rows(FILE *f, const char *path, prp_run_history *h) {
   char *line = NULL;
   size_t size = 0, cap = 0;
-  double *row = calloc(h->ncols, sizeof *row);
+  double *row = prp_xcalloc(h->ncols, sizeof *row);
   PRP_ASSERT(row);
   char *err = NULL;
   ssize_t len;
@@ -81,9 +85,17 @@ static char *read_rows(FILE *f, const char *path, prp_run_history *h) {
 
 char *prp_run_history_read(const char *path, prp_run_history *h) {
   memset(h, 0, sizeof *h);
-  FILE *f = fopen(path, "r");
-  if (!f) return failure("%s: cannot read: %s", path, strerror(errno));
-  char *line = NULL, *err = NULL;
+  char *text = NULL;
+  size_t text_len = 0;
+  char *err = prp_read_input(path, PRP_CSV_MAX_BYTES, "history file", &text, &text_len);
+  if (err) return err;
+  prp_output_protect(path);   /* no output of this scan may replace it */
+  FILE *f = text_len ? fmemopen(text, text_len, "r") : NULL;
+  if (!f) {
+    free(text);
+    return text_len ? failure("%s: cannot read: %s", path, strerror(errno)) : failure("%s: empty (no header)", path);
+  }
+  char *line = NULL;
   size_t size = 0;
   if (getline(&line, &size, f) <= 0) err = failure("%s: empty (no header)", path);
   else read_names(line, h);
@@ -92,6 +104,7 @@ char *prp_run_history_read(const char *path, prp_run_history *h) {
   if (!err) err = read_rows(f, path, h);
   if (!err && h->nrows == 0) err = failure("%s: no rows yet", path);
   fclose(f);
+  free(text);
   if (err) prp_run_history_free(h);
   return err;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "util.h"
 #include "landscape_follow.h"
 #include "plot.h"
 #include "state_io.h"
@@ -40,9 +41,9 @@ static void csv_row(const prp_follow *f, const prp_follow_sample *x, double *row
 
 char *prp_follow_write_csv(const prp_follow *f, const char *path) {
   size_t ncols = 1 + FIXED_AFTER_UNKNOWNS + 3 * (size_t)f->nunknowns;
-  char (*names)[96] = calloc(ncols, sizeof *names);
-  const char **ptrs = calloc(ncols, sizeof *ptrs);
-  prp_table t = {.nrows = f->nsamples, .ncols = ncols, .data = calloc(f->nsamples * ncols + 1, sizeof(double))};
+  char (*names)[96] = prp_xcalloc(ncols, sizeof *names);
+  const char **ptrs = prp_xcalloc(ncols, sizeof *ptrs);
+  prp_table t = {.nrows = f->nsamples, .ncols = ncols, .data = prp_xcalloc(f->nsamples * ncols + 1, sizeof(double))};
   PRP_ASSERT(names && ptrs && t.data);
   csv_columns(f, names);
   for (size_t c = 0; c < ncols; c++) ptrs[c] = names[c];
@@ -57,9 +58,9 @@ char *prp_follow_write_csv(const prp_follow *f, const char *path) {
 /* ---- follow.png ---------------------------------------------------------------------- */
 
 char *prp_follow_plot(const prp_follow *f, const char *path) {
-  if (!prp_plot_available()) return strdup("PLplot has no PNG driver (pngcairo) on this machine");
+  if (!prp_plot_available()) return prp_xstrdup("PLplot has no PNG driver (pngcairo) on this machine");
   size_t n = f->nsamples;
-  double *epoch = calloc(n + 1, sizeof *epoch), *angle = calloc(n + 1, sizeof *angle);
+  double *epoch = prp_xcalloc(n + 1, sizeof *epoch), *angle = prp_xcalloc(n + 1, sizeof *angle);
   PRP_ASSERT(epoch && angle);
   for (size_t i = 0; i < n; i++) epoch[i] = f->samples[i].epoch, angle[i] = f->samples[i].angle;
   double e0 = n ? epoch[0] : 0, e1 = n ? epoch[n - 1] : 1;
@@ -105,10 +106,15 @@ static int write_outputs(const prp_follow *f, const char *dir, int quiet, prp_di
   if (err) {
     prp_error_plain(diag, "landscape: %s", err);
     free(err);
-    return PRP_EXIT_RUNTIME;
+    return PRP_EXIT_IO;
   }
   snprintf(path, sizeof path, "%s/follow.png", dir);
   err = prp_follow_plot(f, path);
+  if (err && prp_plot_available()) {   /* a plot that could not be written is an I/O failure */
+    prp_error_plain(diag, "landscape: %s", err);
+    free(err);
+    return PRP_EXIT_IO;
+  }
   if (err) {   /* the numbers are written; a missing plot driver is not worth failing for */
     fprintf(stderr, "prpc: warning: landscape: no plot: %s\n", err);
     free(err);

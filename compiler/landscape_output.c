@@ -7,22 +7,11 @@
 #include <string.h>
 
 #include "csv.h"
+#include "util.h"
 #include "landscape.h"
 #include "landscape_internal.h"
 #include "plot.h"
 #include "state_io.h"
-
-static char *message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *message(const char *fmt, ...) {
-  char buf[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  char *m = strdup(buf);
-  PRP_ASSERT(m);
-  return m;
-}
 
 /* ---- landscape.csv --------------------------------------------------------------- */
 
@@ -32,9 +21,9 @@ static void column_name(const prp_landscape *ls, const char *what, int s, char *
 
 char *prp_landscape_write_csv(const prp_landscape *ls, const char *path) {
   size_t ncols = 1 + 2 * (size_t)ls->nsettings;
-  char (*names)[96] = calloc(ncols, sizeof *names);
-  const char **name_ptrs = calloc(ncols, sizeof *name_ptrs);
-  prp_table t = {.nrows = ls->npoints, .ncols = ncols, .data = calloc(ls->npoints * ncols, sizeof(double))};
+  char (*names)[96] = prp_xcalloc(ncols, sizeof *names);
+  const char **name_ptrs = prp_xcalloc(ncols, sizeof *name_ptrs);
+  prp_table t = {.nrows = ls->npoints, .ncols = ncols, .data = prp_xcalloc(ls->npoints * ncols, sizeof(double))};
   PRP_ASSERT(names && name_ptrs && t.data);
   snprintf(names[0], sizeof names[0], "%s", ls->param);
   for (int s = 0; s < ls->nsettings; s++) {
@@ -64,7 +53,7 @@ typedef enum { PLOT_LOSS, PLOT_GRAD, PLOT_GRAD_ABS } plot_kind;
 /* The values one plot shows: L, dL/dp or |dL/dp|, setting after setting. */
 static double *plot_values(const prp_landscape *ls, plot_kind kind) {
   size_t n = ls->npoints * (size_t)ls->nsettings;
-  double *v = calloc(n, sizeof *v);
+  double *v = prp_xcalloc(n, sizeof *v);
   PRP_ASSERT(v);
   for (size_t i = 0; i < n; i++)
     v[i] = kind == PLOT_LOSS ? ls->loss[i] : kind == PLOT_GRAD ? ls->grad[i] : fabs(ls->grad[i]);
@@ -105,7 +94,7 @@ static char *plot_one(const prp_landscape *ls, const char *dir, plot_kind kind) 
 }
 
 char *prp_landscape_plot(const prp_landscape *ls, const char *dir) {
-  if (!prp_plot_available()) return message("PLplot has no PNG driver (pngcairo) on this machine");
+  if (!prp_plot_available()) return prp_errorf("PLplot has no PNG driver (pngcairo) on this machine");
   char *err = NULL;
   for (int kind = PLOT_LOSS; !err && kind <= PLOT_GRAD_ABS; kind++) err = plot_one(ls, dir, (plot_kind)kind);
   return err;
@@ -173,8 +162,8 @@ void prp_landscape_print(const prp_landscape *ls, FILE *out) {
 /* ---- the command ------------------------------------------------------------------------ */
 
 static char *output_dir(const ast_program *prog, const prp_landscape_options *opt) {
-  if (opt->output) return message("%s", opt->output);
-  return message("results/landscape-%s", prog->problem.name ? prog->problem.name : "problem");
+  if (opt->output) return prp_errorf("%s", opt->output);
+  return prp_errorf("results/landscape-%s", prog->problem.name ? prog->problem.name : "problem");
 }
 
 static int write_outputs(const prp_landscape *ls, const char *dir, int quiet, prp_diag *diag) {
@@ -185,9 +174,14 @@ static int write_outputs(const prp_landscape *ls, const char *dir, int quiet, pr
   if (err) {
     prp_error_plain(diag, "landscape: %s", err);
     free(err);
-    return PRP_EXIT_RUNTIME;
+    return PRP_EXIT_IO;
   }
   err = prp_landscape_plot(ls, dir);
+  if (err && prp_plot_available()) {   /* a plot that could not be written is an I/O failure */
+    prp_error_plain(diag, "landscape: %s", err);
+    free(err);
+    return PRP_EXIT_IO;
+  }
   if (err) {   /* the numbers are written; a missing plot driver is not worth failing for */
     fprintf(stderr, "prpc: warning: landscape: no plots: %s\n", err);
     free(err);

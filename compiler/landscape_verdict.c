@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "util.h"
 #include "landscape2d.h"
 
 typedef struct grid {
@@ -26,7 +27,7 @@ static int by_value(const void *a, const void *b) {
 }
 
 static void sort_cells(grid *g) {
-  keyed *k = malloc(g->ncells * sizeof *k);
+  keyed *k = prp_xmalloc(g->ncells * sizeof *k, 1);
   PRP_ASSERT(k);
   for (size_t c = 0; c < g->ncells; c++) k[c] = (keyed){g->L[c], c};
   qsort(k, g->ncells, sizeof *k, by_value);
@@ -59,7 +60,7 @@ static size_t find(size_t *parent, size_t c) {
  * that are not minima): cells join in increasing order; where components meet, the one with
  * the higher minimum ends, its depth the height of the meeting cell above its minimum. */
 static void depths(const grid *g, double *depth) {
-  size_t *parent = malloc(g->ncells * sizeof *parent), *low = malloc(g->ncells * sizeof *low);
+  size_t *parent = prp_xmalloc(g->ncells * sizeof *parent, 1), *low = prp_xmalloc(g->ncells * sizeof *low, 1);
   PRP_ASSERT(parent && low);
   for (size_t r = 0; r < g->ncells; r++) {
     size_t c = g->order[r], nb[8];
@@ -97,7 +98,7 @@ static int counted_minima(const grid *g, const double *depth, double tol, size_t
 
 /* floor[c] = k if c is connected to minimum k through values <= L[minimum k] + tol. */
 static void floors(const grid *g, const size_t *minima, int nkept, double tol, int *floor) {
-  size_t *stack = malloc(g->ncells * sizeof *stack);
+  size_t *stack = prp_xmalloc(g->ncells * sizeof *stack, 1);
   PRP_ASSERT(stack);
   for (size_t c = 0; c < g->ncells; c++) floor[c] = -1;
   for (int k = 0; k < nkept; k++) {
@@ -117,7 +118,7 @@ static void floors(const grid *g, const size_t *minima, int nkept, double tol, i
 /* Steepest descent from every cell, in increasing order so a cell's next step is resolved:
  * the cell where it stops, then the minimum whose floor that is. */
 static void descend(const grid *g, const int *floor, int *basin) {
-  size_t *end = malloc(g->ncells * sizeof *end);
+  size_t *end = prp_xmalloc(g->ncells * sizeof *end, 1);
   PRP_ASSERT(end);
   for (size_t r = 0; r < g->ncells; r++) {
     size_t c = g->order[r], nb[8], next = c;
@@ -167,10 +168,10 @@ int prp_landscape_verdict_grid(const double *L, size_t n1, size_t n2, double r1,
   if (!finite) return -1;
   if (!(span > 0)) return 0;   /* flat */
   v->tol = PRP_LANDSCAPE_DEPTH_TOL * span;
-  grid g = {.L = L, .n1 = n1, .n2 = n2, .ncells = ncells, .order = malloc(ncells * sizeof(size_t)),
-            .rank = malloc(ncells * sizeof(size_t))};
-  double *depth = malloc(ncells * sizeof *depth);
-  int *floor = malloc(ncells * sizeof *floor), *reached = basin ? basin : malloc(ncells * sizeof *reached);
+  grid g = {.L = L, .n1 = n1, .n2 = n2, .ncells = ncells, .order = prp_xmalloc(ncells * sizeof(size_t), 1),
+            .rank = prp_xmalloc(ncells * sizeof(size_t), 1)};
+  double *depth = prp_xmalloc(ncells * sizeof *depth, 1);
+  int *floor = prp_xmalloc(ncells * sizeof *floor, 1), *reached = basin ? basin : prp_xmalloc(ncells * sizeof *reached, 1);
   PRP_ASSERT(g.order && g.rank && depth && floor && reached);
   sort_cells(&g);
   depths(&g, depth);

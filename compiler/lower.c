@@ -1,6 +1,7 @@
 /* Symbolic core, stage 1: lowering checked AST expressions into the expression
  * DAG (see lower.h). Everything is inlined; hash-consing shares what repeats. */
 #include "lower.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -33,7 +34,7 @@ struct prp_lowering {
 
 static void *grow(void *p, int *cap, size_t elem) {
   *cap = *cap ? *cap * 2 : 16;
-  void *q = realloc(p, (size_t)*cap * elem);
+  void *q = prp_xrealloc(p, (size_t)*cap * elem, 1);
   if (!q) prp_internal_error("out of memory while lowering");
   return q;
 }
@@ -46,7 +47,7 @@ static const binding *find_binding(const binding *list, int n, const ast_symbol 
 
 prp_lowering *prp_lowering_new(prp_dag *dag, const ast_program *prog) {
   PRP_ASSERT(prog->checked);
-  prp_lowering *l = calloc(1, sizeof *l);
+  prp_lowering *l = prp_xcalloc(1, sizeof *l);
   if (!l) prp_internal_error("out of memory while lowering");
   l->dag = dag;
   l->prog = prog;
@@ -106,7 +107,7 @@ static prp_node lower(prp_lowering *l, const ast_expr *e, int face_coord, int up
 
 /* Lowers the arguments of a call and makes them the current parameters. */
 static void push_frame(prp_lowering *l, const ast_expr *call, int face_coord, int upper) {
-  frame f = {.args = malloc((size_t)(call->nargs ? call->nargs : 1) * sizeof(prp_node)), .n = call->nargs};
+  frame f = {.args = prp_xmalloc((size_t)(call->nargs ? call->nargs : 1) * sizeof(prp_node), 1), .n = call->nargs};
   if (!f.args) prp_internal_error("out of memory while lowering");
   for (int i = 0; i < call->nargs; i++) f.args[i] = lower(l, call->args[i], face_coord, upper);
   if (l->n_frames == l->cap_frames) l->frames = grow(l->frames, &l->cap_frames, sizeof *l->frames);

@@ -15,6 +15,9 @@
 #include "run.h"
 #include "simulate.h"
 #include "landscape.h"
+#include "options.h"
+#include "output.h"
+#include "train_report.h"
 #include "landscape2d.h"
 #include "landscape_follow.h"
 
@@ -109,21 +112,24 @@ typedef struct options {
 } options;
 
 static int usage_error(const char *fmt, const char *arg) {
+  char quoted[PRP_EXCERPT_CHARS + 4];
   fprintf(stderr, "prpc: error: ");
-  fprintf(stderr, fmt, arg);
+  fprintf(stderr, fmt, prp_excerpt(quoted, arg));
   fprintf(stderr, "\nTry 'prpc --help'.\n");
   return PRP_EXIT_USAGE;
 }
 
-/* A whole number >= min; 1 on success. */
-static int parse_count(const char *text, long *out, long min) {
-  char *end;
-  long n = strtol(text, &end, 10);
-  if (*end || end == text || n < min || n > 1000000000L) return 0;
-  *out = n;
-  return 1;
+/* --NAME=N in [min, max]: 1, or -1 after printing what is wrong. */
+static int count_option(const char *a, long min, long max, long *out) {
+  char *err = prp_option_count(a, min, max, out);
+  if (!err) return 1;
+  fprintf(stderr, "prpc: error: %s\nTry 'prpc --help'.\n", err);
+  free(err);
+  return -1;
 }
 
+/* 1 if a is an option (and its value is good), 0 if it is no option of prpc, -1 after
+ * printing why its value is wrong. */
 static int parse_option(options *o, const char *a) {
   if (strcmp(a, "--ast") == 0) o->emit = "ast";
   else if (strcmp(a, "--residual") == 0) o->emit = "residual";
@@ -133,18 +139,29 @@ static int parse_option(options *o, const char *a) {
   else if (strcmp(a, "--f64") == 0) o->f64 = 1;
   else if (strcmp(a, "--no-relax") == 0) o->no_relax = 1;
   else if (strcmp(a, "--quiet") == 0) o->quiet = 1;
-  else if (strncmp(a, "--epochs=", 9) == 0) return parse_count(a + 9, &o->epochs, 1);
-  else if (strncmp(a, "--seed=", 7) == 0) return parse_count(a + 7, &o->seed, 0);
-  else if (strncmp(a, "--restarts=", 11) == 0) return parse_count(a + 11, &o->restarts, 1);
+  else if (strncmp(a, "--epochs=", 9) == 0) return count_option(a, 1, PRP_OPTION_COUNT_MAX, &o->epochs);
+  else if (strncmp(a, "--seed=", 7) == 0) return count_option(a, 0, PRP_OPTION_COUNT_MAX, &o->seed);
+  else if (strncmp(a, "--restarts=", 11) == 0) return count_option(a, 1, PRP_TRAIN_MAX_RESTARTS, &o->restarts);
   else if (strncmp(a, "--guess=", 8) == 0 && o->nguesses < PRP_TRAIN_MAX_UNKNOWNS) o->guesses[o->nguesses++] = a + 8;
-  else if (strncmp(a, "--output=", 9) == 0 && a[9]) o->output = a + 9;
+  else if (strncmp(a, "--guess=", 8) == 0) {
+    usage_error("at most 16 --guess options, from '%s' on", a);
+    return -1;
+  } else if (strncmp(a, "--output=", 9) == 0) {
+    if (!a[9]) {
+      usage_error("%s", "--output= needs a directory name");
+      return -1;
+    }
+    o->output = a + 9;
+  }
   else if (strcmp(a, "--color=always") == 0) o->color = 1;
   else if (strcmp(a, "--color=never") == 0) o->color = 0;
   else if (strcmp(a, "--color=auto") == 0) o->color = -1;
-  else if (strncmp(a, "--max-errors=", 13) == 0) {
-    char *end;
-    long n = strtol(a + 13, &end, 10);
-    if (*end || n < 1 || n > 10000) return 0;
+  else if (strncmp(a, "--color=", 8) == 0) {
+    usage_error("--color: expected always, never or auto, not '%s'", a + 8);
+    return -1;
+  } else if (strncmp(a, "--max-errors=", 13) == 0) {
+    long n;
+    if (count_option(a, 1, 10000, &n) < 0) return -1;
     o->max_errors = (int)n;
   } else return 0;
   return 1;
@@ -162,8 +179,16 @@ static int parse_eval_arg(options *o, int argc, char **argv, int *i) {
     if (!value || !*value) return usage_error("%s needs a value", names[k]), -1;
     if (k == 0) o->eval.state = value;
     else if (k == 1) o->eval.grid = value;
-    else if (!parse_count(value, &o->eval.times, 1))
-      return usage_error("--times expects a whole number >= 1, not '%s'", value), -1;
+    else {
+      size_t size = strlen(value) + sizeof "--times=";
+      char *arg = prp_xmalloc(size, 1);
+      snprintf(arg, size, "--times=%s", value);
+      char *err = prp_option_count(arg, 1, PRP_OPTION_COUNT_MAX, &o->eval.times);
+      free(arg);
+      int bad = err != NULL;
+      free(err);
+      if (bad) return usage_error("--times expects a whole number from 1 to 1000000000, not '%s'", value), -1;
+    }
     return 1;
   }
   return 0;
@@ -196,7 +221,9 @@ static int parse_command_line(options *o, int argc, char **argv) {
     if (landscape_arg < 0) return PRP_EXIT_USAGE;
     if (landscape_arg) continue;
     if (a[0] == '-' && a[1]) {
-      if (!parse_option(o, a)) return usage_error("unknown option '%s'", a);
+      int known = parse_option(o, a);
+      if (known < 0) return PRP_EXIT_USAGE;
+      if (!known) return usage_error("unknown option '%s'", a);
     } else if (!o->command) o->command = a;
     else if (o->nfiles < MAX_FILES) o->files[o->nfiles++] = a;
     else return usage_error("too many files, from '%s' on", a);
@@ -253,7 +280,7 @@ static int simulate_command(const options *o, const ast_program *prog, prp_diag 
   if (err) {
     prp_error_plain(diag, "%s", err);
     free(err);
-    code = PRP_EXIT_RUNTIME;
+    code = PRP_EXIT_IO;
   }
   if (!code && !o->quiet) printf("%zu observations written to %s (noise std %g)\n", obs.n, path, obs.noise_std);
   prp_observations_free(&obs);
@@ -321,6 +348,7 @@ static int run_command(const options *o) {
 }
 
 int main(int argc, char **argv) {
+  prp_set_program_name("prpc");
   if (argc >= 2 && strcmp(argv[1], "repl") == 0) return prp_repl_main(argc - 1, argv + 1);
   options o = {.color = -1, .max_errors = 20, .epochs = -1, .seed = -1, .restarts = -1};
   int code = parse_command_line(&o, argc, argv);

@@ -1,6 +1,7 @@
 /* Front end, stage 1: runs the scanner and parser over a source and loads the
  * standard-library modules it imports (`import std.flows` -> stdlib/flows.prp). */
 #include "parse.h"
+#include "util.h"
 #include "parser.h"
 #include "lexer.h"
 #include "paths.h"
@@ -12,7 +13,7 @@
 int yyparse(void *scanner, prp_parse_state *ps);
 
 static void add_source(ast_program *prog, prp_source *src) {
-  prog->sources = realloc(prog->sources, sizeof *prog->sources * (size_t)(prog->nsources + 1));
+  prog->sources = prp_xrealloc(prog->sources, sizeof *prog->sources * (size_t)(prog->nsources + 1), 1);
   prog->sources[prog->nsources++] = src;
 }
 
@@ -68,7 +69,7 @@ static void list_modules(prp_diag *diag, prp_loc loc) {
   int n = 0;
   for (struct dirent *e; (e = readdir(dir)) && n < 64;) {
     size_t len = strlen(e->d_name);
-    if (len > 4 && strcmp(e->d_name + len - 4, ".prp") == 0) names[n++] = strndup(e->d_name, len - 4);
+    if (len > 4 && strcmp(e->d_name + len - 4, ".prp") == 0) names[n++] = prp_xstrndup(e->d_name, len - 4);
   }
   closedir(dir);
   qsort(names, (size_t)n, sizeof *names, compare_names);

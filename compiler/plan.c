@@ -1,6 +1,7 @@
 /* Training plan: the residual terms as JIT kernels and the runtime problem
  * description; see plan.h. */
 #include "plan.h"
+#include "util.h"
 #include "check.h"
 #include "codegen.h"
 #include "csv.h"
@@ -142,7 +143,7 @@ static int override_guesses(const prp_plan_options *opt, prp_train_problem *tp, 
     if (err) {
       prp_error_plain(diag, "%s", err);
       free(err);
-      return -1;
+      return PRP_PLAN_BAD_OPTION;
     }
   }
   return 0;
@@ -290,13 +291,13 @@ static void domain(const ast_program *prog, prp_train_problem *tp) {
 }
 
 static char *output_dir(const ast_program *prog, const prp_plan_options *opt) {
-  if (opt->output) return strdup(opt->output);
+  if (opt->output) return prp_xstrdup(opt->output);
   const ast_option *o = find_option(prog->problem.train, "output");
-  if (o && o->nargs > 0 && o->args[0].kind == ARG_STRING) return strdup(o->args[0].text);
+  if (o && o->nargs > 0 && o->args[0].kind == ARG_STRING) return prp_xstrdup(o->args[0].text);
   char buf[512];
   snprintf(buf, sizeof buf, "results/%s%s", prog->problem.name ? prog->problem.name : "problem",
            opt->relax ? "" : "-vanilla");
-  return strdup(buf);
+  return prp_xstrdup(buf);
 }
 
 double prp_plan_output_scale(size_t n, const double *u) {
@@ -324,13 +325,14 @@ int prp_plan_compile(const ast_program *prog, prp_jit *jit, const prp_plan_optio
   network_shape(prog, tp);
   unknowns(prog, tp);
   relaxation(&plan->residuals, tp);
-  if (override_guesses(opt, tp, diag) != 0 || build_terms(prog, jit, plan, diag) != 0) {
+  int rc = override_guesses(opt, tp, diag);
+  if (rc != 0 || build_terms(prog, jit, plan, diag) != 0) {
     prp_plan_free(plan);
-    return -1;
+    return rc ? rc : -1;
   }
   size_t nx = n_obs * (size_t)prog->problem.ncoords;
-  plan->obs_x = malloc(nx * sizeof(double) + 1);
-  plan->obs_u = malloc(n_obs * sizeof(double) + 1);
+  plan->obs_x = prp_xmalloc(nx + 1, sizeof(double));
+  plan->obs_u = prp_xmalloc(n_obs + 1, sizeof(double));
   if (n_obs) {
     memcpy(plan->obs_x, obs_x, nx * sizeof(double));
     memcpy(plan->obs_u, obs_u, n_obs * sizeof(double));

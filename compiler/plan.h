@@ -42,7 +42,9 @@ double prp_plan_output_scale(size_t n, const double *u);
 int prp_plan_compile(const ast_program *prog, prp_jit *jit, const prp_plan_options *opt, prp_diag *diag,
                      size_t n_obs, const double *obs_x, const double *obs_u, prp_plan *plan);
 
-/* 0 on success; otherwise diagnostics were reported and the plan is freed. */
+/* 0 on success; otherwise diagnostics were reported and the plan is freed: -1 for errors in
+ * the input, PRP_PLAN_BAD_OPTION for a command-line value the problem refuses (--guess). */
+enum { PRP_PLAN_BAD_OPTION = -2 };
 int prp_plan_build(const ast_program *prog, prp_jit *jit, const prp_plan_options *opt, prp_diag *diag,
                    prp_plan *plan);
 void prp_plan_free(prp_plan *plan);

@@ -27,8 +27,8 @@ static int read_sensor_file(const ast_program *prog, prp_diag *diag, size_t *n, 
   }
   size_t cols = (size_t)pb->ncoords + 1;
   *n = table.nrows;
-  *x = malloc(*n * (size_t)pb->ncoords * sizeof **x + 1);
-  *u = malloc(*n * sizeof **u + 1);
+  *x = prp_xmalloc(*n * (size_t)pb->ncoords + 1, sizeof **x);
+  *u = prp_xmalloc(*n + 1, sizeof **u);
   for (size_t i = 0; i < *n; i++) {
     memcpy(*x + i * (size_t)pb->ncoords, table.data + i * cols, (size_t)pb->ncoords * sizeof(double));
     (*u)[i] = table.data[i * cols + (size_t)pb->ncoords];

@@ -3,6 +3,7 @@
  * otherwise (a script, a pipe) each line is echoed after the prompt so that the
  * output reads as a transcript. */
 #include "repl_internal.h"
+#include "util.h"
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 /* ---- the session ------------------------------------------------------------- */
 
 prp_repl *prp_repl_new(FILE *out, FILE *err, int interactive) {
-  prp_repl *r = calloc(1, sizeof *r);
+  prp_repl *r = prp_xcalloc(1, sizeof *r);
   r->out = out;
   r->err = err;
   r->interactive = interactive;
@@ -64,10 +65,10 @@ void repl_error(prp_repl *r, const char *fmt, ...) {
 static char *append_line(char *block, const char *line, int *first, int lineno) {
   if (!block) {
     *first = lineno;
-    return strdup(line);
+    return prp_xstrdup(line);
   }
   size_t n = strlen(block);
-  block = realloc(block, n + strlen(line) + 2);
+  block = prp_xrealloc(block, n + strlen(line) + 2, 1);
   sprintf(block + n, "\n%s", line);
   return block;
 }
@@ -87,8 +88,8 @@ static void add_candidate(void *ctx, const char *word) {
   if (strncmp(word, c->prefix, strlen(c->prefix)) != 0) return;
   for (int i = 0; i < c->n; i++)
     if (strcmp(c->words[i], word) == 0) return;
-  if (c->n == c->cap) c->words = realloc(c->words, (size_t)(c->cap = c->cap ? 2 * c->cap : 16) * sizeof *c->words);
-  c->words[c->n++] = strdup(word);
+  if (c->n == c->cap) c->words = prp_xrealloc(c->words, (size_t)(c->cap = c->cap ? 2 * c->cap : 16) * sizeof *c->words, 1);
+  c->words[c->n++] = prp_xstrdup(word);
 }
 
 static candidates current;
@@ -97,7 +98,7 @@ static int next_candidate;
 static char *candidate_generator(const char *text, int state) {
   (void)text;
   if (state == 0) next_candidate = 0;
-  return next_candidate < current.n ? strdup(current.words[next_candidate++]) : NULL;
+  return next_candidate < current.n ? prp_xstrdup(current.words[next_candidate++]) : NULL;
 }
 
 static char **complete(const char *text, int start, int end) {
@@ -105,7 +106,7 @@ static char **complete(const char *text, int start, int end) {
   for (int i = 0; i < current.n; i++) free(current.words[i]);
   current.n = 0;
   current.prefix = text;
-  char *before = strndup(rl_line_buffer, (size_t)start + strlen(text));
+  char *before = prp_xstrndup(rl_line_buffer, (size_t)start + strlen(text));
   prp_repl_complete(completing, before, text, add_candidate, &current);
   free(before);
   if (current.n == 0) return NULL;    /* file names, e.g. after load */
@@ -115,10 +116,10 @@ static char **complete(const char *text, int start, int end) {
 
 static char *history_path(void) {
   const char *env = getenv("PRP_HISTORY");
-  if (env && *env) return strdup(env);
+  if (env && *env) return prp_xstrdup(env);
   const char *home = getenv("HOME");
   if (!home) return NULL;
-  char *path = malloc(strlen(home) + 16);
+  char *path = prp_xmalloc(strlen(home) + 16, 1);
   sprintf(path, "%s/.prp_history", home);
   return path;
 }

@@ -3,6 +3,8 @@
  * with a declaration keyword, spliced into the problem (repl_problem.c). Every
  * error is a located diagnostic; none ends the session. */
 #include "repl_internal.h"
+#include "util.h"
+#include "output.h"
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -42,7 +44,7 @@ static void split(input *in, const char *line) {
     in->start[in->n] = b;
     in->len[in->n] = (int)(i - b);
     in->col[in->n] = prp_utf8_column(line, b);
-    in->word[in->n] = strndup(line + b, i - b);
+    in->word[in->n] = prp_xstrndup(line + b, i - b);
     in->n++;
   }
 }
@@ -127,7 +129,7 @@ static int cmd_train(prp_repl *r, const input *in) {
 static double *field_points(const char *p, const prp_train_problem *pb, size_t *count) {
   const char *field = pb->field_name;
   size_t cap = 16, n = 0, group = (size_t)-1;   /* where the numbers of the last u(...) began */
-  double *x = malloc(cap * sizeof *x);
+  double *x = prp_xmalloc(cap * sizeof *x, 1);
   int bad = 0;
   while (*p && !bad) {
     if (isspace((unsigned char)*p) || *p == ',' || *p == '(' || *p == ')') { p++; continue; }
@@ -140,7 +142,7 @@ static double *field_points(const char *p, const prp_train_problem *pb, size_t *
     char *end;
     double v = strtod(p, &end);
     if (end == p || !isfinite(v)) { bad = 1; break; }
-    if (n == cap) x = realloc(x, (cap *= 2) * sizeof *x);
+    if (n == cap) x = prp_xrealloc(x, (cap *= 2) * sizeof *x, 1);
     x[n++] = v;
     p = end;
   }
@@ -155,7 +157,7 @@ static double *field_points(const char *p, const prp_train_problem *pb, size_t *
 
 static int eval_field(prp_repl *r, double *x, size_t np) {
   const prp_train_problem *pb = &r->plan->problem;
-  double *u = malloc(np * sizeof *u);
+  double *u = prp_xmalloc(np * sizeof *u, 1);
   repl_field_at(r, x, np, u);
   for (size_t i = 0; i < np; i++) {
     fprintf(r->out, "  %s(", pb->field_name);
@@ -197,7 +199,7 @@ static int cmd_eval(prp_repl *r, const input *in) {
     memcpy(point, p, (size_t)pb->n_inputs * sizeof *point);
     free(p);
   }
-  char *expr = strndup(text, at ? (size_t)(at - text) : strlen(text));
+  char *expr = prp_xstrndup(text, at ? (size_t)(at - text) : strlen(text));
   int rc = repl_eval_expression(r, in->src->path, in->lineno, in->col[1], expr, point, at != NULL);
   free(expr);
   return rc;
@@ -228,14 +230,23 @@ static int cmd_landscape(prp_repl *r, const input *in) {
     if (!count_arg(r, in, 4, 1, &n) ) return -1;
     next = 5;
   }
-  if (n > 10000) n = 10000;
+  if (n > 10000) {
+    prp_error(&r->diag, word_loc(in, 4), "at most 10000 points");
+    return -1;
+  }
   return repl_landscape(r, u, bound[0], bound[1], (int)n, next < in->n ? in->word[next] : NULL);
 }
 
 static int cmd_write(prp_repl *r, const input *in) {
-  FILE *f = fopen(in->word[1], "w");
-  if (!f || fputs(r->text, f) < 0 || fclose(f) != 0) {
-    prp_error(&r->diag, word_loc(in, 1), "cannot write '%s'", in->word[1]);
+  prp_output o;
+  char *err = prp_output_open(&o, in->word[1]);
+  if (!err) {
+    fputs(r->text, o.f);
+    err = prp_output_commit(&o);
+  }
+  if (err) {
+    prp_error(&r->diag, word_loc(in, 1), "%s", err);
+    free(err);
     return -1;
   }
   fprintf(r->out, "wrote %s\n", in->word[1]);
@@ -341,8 +352,8 @@ static int cmd_sweep(prp_repl *r, const input *in) {
     return -1;
   }
   prp_train_session *s = r->session;
-  snapshot snap = {strdup(r->text), r->epoch, NULL, prp_train_session_size(s), r->hist};
-  snap.x = malloc(snap.n * sizeof(double));
+  snapshot snap = {prp_xstrdup(r->text), r->epoch, NULL, prp_train_session_size(s), r->hist};
+  snap.x = prp_xmalloc(snap.n * sizeof(double), 1);
   memcpy(snap.x, prp_train_session_params(s), snap.n * sizeof(double));
   r->hist = (repl_history){0};   /* the sweep's runs record into a history of their own */
   FILE *out = r->out;
@@ -396,7 +407,7 @@ static int cmd_quit(prp_repl *r, const input *in) { return 2; }
 static int cmd_load(prp_repl *r, const input *in) { return repl_load(r, in->word[1]); }
 
 static int cmd_reload(prp_repl *r, const input *in) {
-  char *path = strdup(r->path);
+  char *path = prp_xstrdup(r->path);
   int rc = repl_load(r, path);
   free(path);
   return rc;
@@ -534,7 +545,7 @@ static int dispatch(prp_repl *r, input *in) {
 /* The line as a source with the line at number lineno (blank lines before it). */
 static prp_source *line_source(const char *where, int lineno, const char *line) {
   size_t len = strlen(line);
-  char *text = malloc((size_t)lineno + len + 2);
+  char *text = prp_xmalloc((size_t)lineno + len + 2, 1);
   memset(text, '\n', (size_t)lineno - 1);
   memcpy(text + lineno - 1, line, len);
   text[lineno - 1 + len] = '\n';
@@ -577,7 +588,7 @@ int repl_open_braces(const char *text) {
 
 /* The text without its comments (so that `set lr 1e-3  # faster` sets 1e-3). */
 static char *strip_comments(const char *text) {
-  char *out = strdup(text);
+  char *out = prp_xstrdup(text);
   size_t n = 0;
   int in_string = 0;
   for (size_t i = 0; text[i]; i++) {

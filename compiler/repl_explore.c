@@ -3,6 +3,7 @@
  * reference interpreter), the loss landscape along one unknown (the paper's
  * section 4: how the gradient vanishes far from the truth), and the field. */
 #include "repl_internal.h"
+#include "util.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "lower.h"
 #include "parse.h"
 #include "plot.h"
+#include "progress.h"
 #include "train_internal.h"
 #include "transform.h"
 
@@ -34,7 +36,7 @@ static int jet_column(const prp_jet_layout *layout, const prp_jet *j) {
  * line and columns it has in the input (the parentheses make the line breaks blank). */
 static prp_source *expression_source(const char *where, int lineno, int col, const char *expr) {
   size_t len = strlen(expr);
-  char *text = malloc((size_t)lineno + (size_t)col + len + 64), *q = text;
+  char *text = prp_xmalloc((size_t)lineno + (size_t)col + len + 64, 1), *q = text;
   if (lineno >= 2) {
     for (int i = 1; i < lineno - 1; i++) *q++ = '\n';
     q += sprintf(q, "let repl_eval_ = (\n");
@@ -68,7 +70,7 @@ static int eval_node(prp_repl *r, prp_dag *dag, prp_node f, const double *point,
   prp_mlp_forward_f64(ws, r->session->x, 1, point, out);
   prp_mlp_ws_free_f64(ws);
   uint32_t njets = prp_dag_jet_count(dag);
-  double *jets = calloc(njets + 1, sizeof *jets);
+  double *jets = prp_xcalloc(njets + 1, sizeof *jets);
   for (int j = 0; j < js.n; j++) jets[prp_node_var(dag, js.nodes[j])->index] = out[jet_column(&layout, &js.jets[j])];
   double unknowns[PRP_TRAIN_MAX_UNKNOWNS + 1] = {0}, coord[PRP_MAX_INPUTS] = {0};
   for (int u = 0; u < pb->n_unknowns; u++) unknowns[u] = repl_unknown_now(r, u);
@@ -122,9 +124,9 @@ int repl_landscape(prp_repl *r, int u, double lo, double hi, int n, const char *
   prp_train_session *s = r->session;
   const prp_train_problem *pb = &r->plan->problem;
   size_t size = prp_train_session_size(s), np = s->net.n_params;
-  double *x = malloc(size * sizeof *x), *grad = malloc(size * sizeof *grad);
-  double *value = malloc((size_t)n * sizeof *value), *loss = malloc((size_t)n * sizeof *loss);
-  double *slope = malloc((size_t)n * sizeof *slope);
+  double *x = prp_xmalloc(size * sizeof *x, 1), *grad = prp_xmalloc(size * sizeof *grad, 1);
+  double *value = prp_xmalloc((size_t)n * sizeof *value, 1), *loss = prp_xmalloc((size_t)n * sizeof *loss, 1);
+  double *slope = prp_xmalloc((size_t)n * sizeof *slope, 1);
   memcpy(x, s->x, size * sizeof *x);
   double progress = pb->epochs > 0 ? fmin(1.0, (double)r->epoch / pb->epochs) : 1;
   prp_train_session_set_progress(s, progress);
@@ -132,15 +134,23 @@ int repl_landscape(prp_repl *r, int u, double lo, double hi, int n, const char *
   snprintf(slope_name, sizeof slope_name, "dloss/d%s", pb->unknowns[u].name);
   fprintf(r->out, "  %-12s %-12s %-12s  (network fixed, relaxation at epoch %ld)\n", pb->unknowns[u].name, "loss",
           slope_name, r->epoch);
-  for (int i = 0; i < n; i++) {
+  prp_interrupt_clear();
+  prp_interrupt_install();   /* Ctrl-C ends the scan, not the session */
+  int done = 0;
+  for (; done < n && !prp_interrupt_requested(); done++) {
+    int i = done;
     value[i] = n == 1 ? lo : lo + (hi - lo) * i / (n - 1);
     x[np + (size_t)u] = prp_unknown_raw(&pb->unknowns[u], value[i]);
     loss[i] = prp_train_session_loss_grad(s, x, grad);
     slope[i] = fabs(s->dtheta[u]);
     fprintf(r->out, "  %-12.6g %-12.4e %-12.4e\n", value[i], loss[i], s->dtheta[u]);
   }
+  prp_interrupt_restore();
+  if (done < n) fprintf(r->out, "interrupted after %d of %d points\n", done, n);
+  prp_interrupt_clear();
+  n = done;
   int rc = 0;
-  if (png) {
+  if (png && n > 0) {
     char title[128], gname[96];
     snprintf(title, sizeof title, "loss landscape along %s", pb->unknowns[u].name);
     snprintf(gname, sizeof gname, "|dloss/d%s|", pb->unknowns[u].name);
@@ -168,8 +178,8 @@ static int plot_profiles(prp_repl *r, const char *png) {
   const prp_train_problem *pb = &r->plan->problem;
   enum { NX = 201, NT = 5 };
   int has_time = pb->time_index >= 0, nt = has_time ? NT : 1;
-  double xs[NX], times[NT], *pts = malloc((size_t)NX * (size_t)pb->n_inputs * sizeof *pts);
-  double *u = malloc((size_t)NX * NT * sizeof *u);
+  double xs[NX], times[NT], *pts = prp_xmalloc((size_t)NX * (size_t)pb->n_inputs * sizeof *pts, 1);
+  double *u = prp_xmalloc((size_t)NX * NT * sizeof *u, 1);
   for (int k = 0; k < nt; k++) {
     times[k] = has_time ? pb->lo[pb->time_index] + (pb->hi[pb->time_index] - pb->lo[pb->time_index]) * k / (NT - 1) : 0;
     for (int i = 0; i < NX; i++) {
@@ -212,7 +222,7 @@ static size_t distinct_sensors(const prp_train_problem *pb, double *px, double *
 static int plot_map(prp_repl *r, const char *png, double t) {
   const prp_train_problem *pb = &r->plan->problem;
   enum { N = 101, MAX_SENSORS = 4096 };
-  double *pts = malloc((size_t)N * N * (size_t)pb->n_inputs * sizeof *pts), *u = malloc((size_t)N * N * sizeof *u);
+  double *pts = prp_xmalloc((size_t)N * N * (size_t)pb->n_inputs * sizeof *pts, 1), *u = prp_xmalloc((size_t)N * N * sizeof *u, 1);
   for (int iy = 0; iy < N; iy++)
     for (int ix = 0; ix < N; ix++) {
       double *p = pts + ((size_t)iy * N + (size_t)ix) * (size_t)pb->n_inputs;
@@ -221,14 +231,14 @@ static int plot_map(prp_repl *r, const char *png, double t) {
       if (pb->time_index >= 0) p[pb->time_index] = t;
     }
   repl_field_at(r, pts, (size_t)N * N, u);
-  double *sx = malloc(MAX_SENSORS * sizeof *sx), *sy = malloc(MAX_SENSORS * sizeof *sy);
+  double *sx = prp_xmalloc(MAX_SENSORS * sizeof *sx, 1), *sy = prp_xmalloc(MAX_SENSORS * sizeof *sy, 1);
   prp_plot_field f = {u, N, N, pb->lo[0], pb->hi[0], pb->lo[1], pb->hi[1], pb->field_name, NULL, NULL, 0,
                       sx, sy, distinct_sensors(pb, sx, sy, MAX_SENSORS), false, 0, 0};
   /* the source estimate: the first two unknowns, as the history recorded them */
   repl_history *h = &r->hist;
   double *path = NULL;
   if (pb->n_unknowns >= 2 && h->n > 0) {
-    path = malloc(2 * h->n * sizeof *path);
+    path = prp_xmalloc(2 * h->n * sizeof *path, 1);
     size_t c = 2 + (size_t)h->n_terms;
     for (size_t i = 0; i < h->n; i++) {
       path[i] = h->rows[i * h->ncols + c];

@@ -3,6 +3,7 @@
  * resource tracker, so that a redefinition recompiles only the kernels whose
  * code changed and removes the ones no plan uses any more. */
 #include "repl_internal.h"
+#include "util.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@
  * out: relax, network, train, and the unknowns (a truth block must set each). */
 static char *observation_key(const prp_repl *r, const ast_program *prog) {
   const prp_source *s = prog->main;
-  char *key = malloc(s->len + strlen(r->path ? r->path : "") + 2);
+  char *key = prp_xmalloc(s->len + strlen(r->path ? r->path : "") + 2, 1);
   sprintf(key, "%s\n%s", r->path ? r->path : "", s->text);
   char *text = key + strlen(r->path ? r->path : "") + 1;
   for (int i = 0; i < prog->ndecls; i++) {
@@ -81,7 +82,7 @@ static void compile_kernel(prp_repl *r, const prp_kernel_spec *spec, char *key) 
   void *address = module ? prp_jit_lookup(r->jit, symbol) : NULL;
   if (!address) prp_internal_error("cannot compile kernel %s: %s", spec->name, prp_jit_error(r->jit));
   prp_jit_cache_put(r->jit, key, module, address);
-  r->kernels = realloc(r->kernels, (size_t)(r->nkernels + 1) * sizeof *r->kernels);
+  r->kernels = prp_xrealloc(r->kernels, (size_t)(r->nkernels + 1), sizeof *r->kernels);
   r->kernels[r->nkernels++] = (repl_kernel){key, module, address, r->generation};
   r->compiled++;
 }

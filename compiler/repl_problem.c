@@ -3,6 +3,9 @@
  * redefines, then the whole text is parsed, checked and planned again; if that
  * fails the previous text, program, plan and training state stay. */
 #include "repl_internal.h"
+#include "util.h"
+#include "input.h"
+#include "output.h"
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +39,7 @@ static void loc_bytes(const prp_source *s, prp_loc loc, size_t *b, size_t *e) {
 /* text with [b, e) replaced by ins; malloc'd. */
 static char *splice(const char *text, size_t b, size_t e, const char *ins) {
   size_t len = strlen(text), n = strlen(ins);
-  char *out = malloc(len - (e - b) + n + 1);
+  char *out = prp_xmalloc(len - (e - b) + n + 1, 1);
   memcpy(out, text, b);
   memcpy(out + b, ins, n);
   memcpy(out + b + n, text + e, len - e + 1);
@@ -53,7 +56,7 @@ static char *splice_loc(const prp_source *s, prp_loc loc, const char *ins) {
 static char *loc_squeezed(const prp_source *s, prp_loc loc) {
   size_t b, e;
   loc_bytes(s, loc, &b, &e);
-  char *out = malloc(e - b + 1), *q = out;
+  char *out = prp_xmalloc(e - b + 1, 1), *q = out;
   for (size_t i = b; i < e; i++)
     if (!isspace((unsigned char)s->text[i])) *q++ = s->text[i];
   *q = '\0';
@@ -72,7 +75,7 @@ static int same_text(const prp_source *a, prp_loc la, const prp_source *b, prp_l
 static char *append_line(const char *text, const char *line) {
   size_t len = strlen(text);
   const char *sep = len && text[len - 1] != '\n' ? "\n" : "";
-  char *out = malloc(len + strlen(sep) + strlen(line) + 2);
+  char *out = prp_xmalloc(len + strlen(sep) + strlen(line) + 2, 1);
   sprintf(out, "%s%s%s\n", text, sep, line);
   return out;
 }
@@ -83,7 +86,7 @@ static char *block_insert(const prp_source *s, const ast_decl *d, const char *li
   size_t start = s->line_starts[d->loc.end_line - 1];
   int alone = 1;
   for (size_t i = start; i < close; i++) alone &= isspace((unsigned char)s->text[i]) != 0;
-  char *ins = malloc(strlen(line) + 8);
+  char *ins = prp_xmalloc(strlen(line) + 8, 1);
   sprintf(ins, alone ? "  %s\n" : "\n  %s\n", line);
   char *out = splice(s->text, alone ? start : close, alone ? start : close, ins);
   free(ins);
@@ -118,7 +121,7 @@ static int apply(prp_repl *r, const char *text, const char *reset_unknown, int f
   ast_program *prog = front_end(r, text);
   if (!prog) return -1;
   /* on the heap: the plan's terms and the session point into it, so it never moves */
-  prp_plan *plan = calloc(1, sizeof *plan);
+  prp_plan *plan = prp_xcalloc(1, sizeof *plan);
   if (repl_plan_build(r, prog, plan) != 0) {
     free(plan);
     ast_program_free(prog);
@@ -143,7 +146,7 @@ static int apply(prp_repl *r, const char *text, const char *reset_unknown, int f
   r->prog = prog;
   if (r->text != text) {
     free(r->text);
-    r->text = strdup(text);
+    r->text = prp_xstrdup(text);
   }
   repl_kernels_collect(r);
   report_kernels(r);
@@ -154,29 +157,17 @@ int repl_apply_text(prp_repl *r, const char *text, const char *reset_unknown) {
   return apply(r, text, reset_unknown, 0);
 }
 
-static char *read_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 4096, n = 0;
-  char *buf = malloc(cap);
-  size_t got;
-  while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-    n += got;
-    if (n + 1 == cap) buf = realloc(buf, cap *= 2);
-  }
-  buf[n] = '\0';
-  fclose(f);
-  return buf;
-}
-
 int repl_load(prp_repl *r, const char *path) {
-  char *text = read_file(path);
-  if (!text) {
-    prp_error_plain(&r->diag, "cannot open '%s'", path);
+  char *text = NULL, *err;
+  size_t len;
+  if ((err = prp_read_input(path, PRP_MAX_SOURCE_BYTES, "source file", &text, &len))) {
+    prp_error_plain(&r->diag, "%s", err);   /* a directory, a device, too large, unreadable */
+    free(err);
     return -1;
   }
+  prp_output_protect(path);
   char *old_path = r->path;
-  r->path = strdup(path);
+  r->path = prp_xstrdup(path);
   free(r->obs_key);                /* a new problem reads its observations again */
   r->obs_key = NULL;
   int rc = apply(r, text, NULL, 1);
@@ -256,7 +247,7 @@ static char *declare_schedule(prp_repl *r, const ast_schedule *t, const char *li
       if (same_schedule(&relax->schedules[i], t)) return splice_loc(ms, relax->schedules[i].loc, line);
     return block_insert(ms, relax, line);
   }
-  char *block = malloc(strlen(line) + 16);
+  char *block = prp_xmalloc(strlen(line) + 16, 1);
   sprintf(block, "relax {\n  %s\n}", line);
   char *out = relax ? splice_loc(ms, relax->loc, block) : append_line(r->text, block);
   free(block);
@@ -271,7 +262,7 @@ static char *declare_train_line(prp_repl *r, const ast_option *t, const char *li
       if (strcmp(train->options[i].name, t->name) == 0) return splice_loc(ms, train->options[i].loc, line);
     return block_insert(ms, train, line);
   }
-  char *block = malloc(strlen(line) + 16);
+  char *block = prp_xmalloc(strlen(line) + 16, 1);
   sprintf(block, "train {\n  %s\n}", line);
   char *out = append_line(r->text, block);
   free(block);
@@ -283,7 +274,7 @@ static char *declare_train_line(prp_repl *r, const ast_option *t, const char *li
  * columns stay those of the input). */
 static prp_source *line_as_source(const char *where, int lineno, const char *line, const char *block) {
   size_t len = strlen(line);
-  char *text = malloc((size_t)lineno + len + 32), *q = text;
+  char *text = prp_xmalloc((size_t)lineno + len + 32, 1), *q = text;
   for (int i = 1; i < lineno - 1; i++) *q++ = '\n';
   if (block && lineno >= 2) q += sprintf(q, "%s {\n", block);
   else if (block) q += sprintf(q, "%s { ", block);
@@ -320,7 +311,7 @@ int repl_declare(prp_repl *r, const prp_source *line_src, int lineno, const char
   } else prp_error(&r->diag, t->loc, "one %s line at a time", block);
   int rc = -1;
   if (text) {
-    char *reset_name = reset ? strdup(reset) : NULL;
+    char *reset_name = reset ? prp_xstrdup(reset) : NULL;
     rc = repl_apply_text(r, text, reset_name);
     free(reset_name);
     free(text);
@@ -440,7 +431,7 @@ int repl_set(prp_repl *r, const char *name, const char *value, prp_loc at) {
   const char *reset = NULL;
   char *text = set_text(r, name, value, at, &reset);
   if (!text) return -1;
-  char *reset_name = reset ? strdup(reset) : NULL;
+  char *reset_name = reset ? prp_xstrdup(reset) : NULL;
   int rc = repl_apply_text(r, text, reset_name);
   free(reset_name);
   free(text);

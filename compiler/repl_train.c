@@ -3,6 +3,7 @@
  * (the same epochs as one `prpc run`); plus what reads that state: losses,
  * unknowns, the field at points, saved states and plots. */
 #include "repl_internal.h"
+#include "util.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,8 @@ void repl_history_free(repl_history *h) {
 }
 
 static void add_name(repl_history *h, const char *name) {
-  h->names = realloc(h->names, (h->ncols + 1) * sizeof *h->names);
-  h->names[h->ncols++] = strdup(name);
+  h->names = prp_xrealloc(h->names, (h->ncols + 1) * sizeof *h->names, 1);
+  h->names[h->ncols++] = prp_xstrdup(name);
 }
 
 /* The columns of the current plan; the rows so far are kept if they match. */
@@ -53,7 +54,7 @@ static void record(prp_repl *r, long epoch, double loss) {
   prp_train_session *s = r->session;
   if (h->n == h->cap) {
     h->cap = h->cap ? 2 * h->cap : 256;
-    h->rows = realloc(h->rows, h->cap * h->ncols * sizeof(double));
+    h->rows = prp_xrealloc(h->rows, h->cap * h->ncols * sizeof(double), 1);
   }
   double *row = h->rows + h->n++ * h->ncols;
   size_t c = 0;
@@ -101,8 +102,8 @@ static void optimizer_start(prp_repl *r) {
   prp_adam_set_group(&r->adam, r->session->net.n_params, n);
   free(r->grad);
   free(r->last_good);
-  r->grad = calloc(n, sizeof(double));
-  r->last_good = malloc(n * sizeof(double));
+  r->grad = prp_xcalloc(n, sizeof(double));
+  r->last_good = prp_xmalloc(n * sizeof(double), 1);
   memcpy(r->last_good, r->session->x, n * sizeof(double));
 }
 
@@ -382,7 +383,7 @@ void repl_field_at(prp_repl *r, const double *x, size_t n, double *u) {
   if (prp_jet_layout_init(&layout, &value_only, pb->n_inputs, msg, sizeof msg) != 0)
     prp_internal_error("value layout: %s", msg);
   prp_mlp_ws_f64 *ws = prp_mlp_ws_create_f64(&s->net, &layout, n ? n : 1);
-  double *out = malloc((n ? n : 1) * (size_t)layout.n_cols * sizeof(double));
+  double *out = prp_xmalloc((n ? n : 1) * (size_t)layout.n_cols * sizeof(double), 1);
   prp_mlp_forward_f64(ws, s->x, n, x, out);
   const prp_residuals *res = &r->plan->residuals;
   double unknowns[PRP_TRAIN_MAX_UNKNOWNS] = {0}, scalars[PRP_TRAIN_MAX_SCALARS + 4] = {0}, pointdata[PRP_POINT_COUNT] = {0};
@@ -434,6 +435,19 @@ int repl_save_state(prp_repl *r, const char *path) {
   return 0;
 }
 
+/* A state's unknowns must lie in the problem's bounds (prp_state_load checked they are finite). */
+static char *check_state_bounds(const char *path, const prp_train_problem *pb, prp_state *st) {
+  for (int u = 0; u < pb->n_unknowns; u++) {
+    const prp_train_unknown *uk = &pb->unknowns[u];
+    double v = st->unknown_values[u];
+    if (!(v >= uk->lo && v <= uk->hi)) {
+      prp_state_free(st);
+      return prp_errorf("%s: unknown %s = %g lies outside its bounds [%g, %g]", path, uk->name, v, uk->lo, uk->hi);
+    }
+  }
+  return NULL;
+}
+
 int repl_restore_state(prp_repl *r, const char *path) {
   const prp_train_problem *pb = &r->plan->problem;
   prp_train_session *s = r->session;
@@ -445,6 +459,7 @@ int repl_restore_state(prp_repl *r, const char *path) {
                       s->net.n_params, NULL};
   prp_state st;
   char *err = prp_state_load(path, &expect, &st);
+  if (!err) err = check_state_bounds(path, pb, &st);
   if (err) {
     repl_error(r, "%s", err);
     free(err);
@@ -474,7 +489,7 @@ int repl_plot(prp_repl *r, const char *what, const char *path) {
     repl_error(r, "this problem has no relaxation schedule");
     return -1;
   }
-  double *cols = malloc(h->n * h->ncols * sizeof(double));
+  double *cols = prp_xmalloc(h->n * h->ncols * sizeof(double), 1);
   for (size_t i = 0; i < h->n; i++)
     for (size_t c = 0; c < h->ncols; c++) cols[c * h->n + i] = h->rows[i * h->ncols + c];
   prp_plot_series series[1 + PRP_TRAIN_MAX_TERMS + PRP_TRAIN_MAX_UNKNOWNS + PRP_TRAIN_MAX_SCALARS];

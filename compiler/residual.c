@@ -18,19 +18,13 @@ static double default_nudge_width(const prp_problem *pb) {
   return isfinite(extent) ? 0.05 * extent : 0.05;
 }
 
-static void *xcalloc(size_t n, size_t size) {
-  void *p = calloc(n ? n : 1, size);
-  if (!p) prp_internal_error("out of memory building the residuals");
-  return p;
-}
-
 /* Reads the relax block: which mechanisms exist, and the scalar of each. */
 static void setup_relaxation(const ast_program *prog, prp_residuals *r) {
   const prp_problem *pb = &prog->problem;
   const ast_decl *relax = pb->relax;
   r->eps = r->eta = PRP_NODE_NONE;
   r->relaxed = relax && !relax->relax_off;
-  r->dilated = xcalloc((size_t)(relax ? relax->nschedules : 0), sizeof *r->dilated);
+  r->dilated = prp_xcalloc((size_t)(relax ? relax->nschedules : 0), sizeof *r->dilated);
   r->nscalars = PRP_SCALAR_DILATED;
   if (!r->relaxed) return;
   for (int i = 0; i < relax->nschedules; i++) {
@@ -67,7 +61,7 @@ static void finish_term(prp_residuals *r, prp_residual_term *t, unsigned space_m
   t->laplacian_collapsed = prp_jet_set_find(&before, &(prp_jet){.lap_mask = (uint8_t)space_mask}) < 0 &&
                            prp_jet_set_find(&t->jets, &(prp_jet){.lap_mask = (uint8_t)space_mask}) >= 0;
   for (int j = 0; j < t->jets.n; j++) t->d_jet[j] = prp_diff(r->dag, t->value, t->jets.nodes[j]);
-  t->d_unknown = xcalloc((size_t)r->nunknowns, sizeof *t->d_unknown);
+  t->d_unknown = prp_xcalloc((size_t)r->nunknowns, sizeof *t->d_unknown);
   for (int k = 0; k < r->nunknowns; k++) t->d_unknown[k] = prp_diff(r->dag, t->value, r->unknowns[k]);
 }
 
@@ -142,7 +136,7 @@ static void build_residuals(const ast_program *prog, int relax, int transform, d
   memset(r, 0, sizeof *r);
   r->dag = prp_dag_new();
   r->nunknowns = pb->nunknowns;
-  r->unknowns = xcalloc((size_t)pb->nunknowns, sizeof *r->unknowns);
+  r->unknowns = prp_xcalloc((size_t)pb->nunknowns, sizeof *r->unknowns);
   for (int k = 0; k < pb->nunknowns; k++)
     r->unknowns[k] = prp_var(r->dag, PRP_VAR_UNKNOWN, (uint32_t)k, pb->unknowns[k]->name);
   if (relax) setup_relaxation(prog, r);
@@ -157,7 +151,7 @@ static void build_residuals(const ast_program *prog, int relax, int transform, d
   int max_terms = 2 + pb->ninitials;
   for (int i = 0; i < pb->nboundaries; i++)
     max_terms += pb->boundaries[i]->nfaces ? pb->boundaries[i]->nfaces : 2 * pb->nspace;
-  r->terms = xcalloc((size_t)max_terms, sizeof *r->terms);
+  r->terms = prp_xcalloc((size_t)max_terms, sizeof *r->terms);
 
   new_term(r, PRP_TERM_PDE, pb->pde)->value = pde_residual(prog, r);
   for (int i = 0; i < pb->ninitials; i++) {

@@ -10,8 +10,9 @@
 int prp_run(const ast_program *prog, const prp_plan_options *opt, prp_diag *diag);
 
 /* After training a 2D problem with a truth block: source.png in the output
- * directory, the trajectory of the estimate over the true field and the sensors. */
-void prp_run_plot_source(const ast_program *prog, prp_jit *jit, const prp_train_problem *tp);
+ * directory, the trajectory of the estimate over the true field and the sensors.
+ * NULL, or a malloc'd message when the PNG could not be written. */
+char *prp_run_plot_source(const ast_program *prog, prp_jit *jit, const prp_train_problem *tp);
 
 /* After training (or from a saved state): the trained field on the grid as DIR/field.pvd,
  * and the fit at the sensors, DIR/sensors.csv and sensors.png (field_export.h). Reports

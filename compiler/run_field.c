@@ -10,7 +10,7 @@ int prp_run_write_field(const ast_program *prog, prp_jit *jit, const prp_plan *p
                         const prp_field_grid *grid, const char *dir, prp_diag *diag) {
   prp_field_model m;
   char *err = prp_field_model_load(plan, state_path, &m);
-  int code = err ? PRP_EXIT_INPUT : PRP_EXIT_RUNTIME;  /* a bad state file is bad input */
+  int code = err ? PRP_EXIT_INPUT : PRP_EXIT_IO;  /* a bad state file is bad input; then only writes fail */
   if (!err) err = prp_make_dirs(dir);
   if (!err) err = prp_field_export(prog, jit, &m, grid, dir);
   if (!err) err = prp_sensor_fit_write(&m, dir);

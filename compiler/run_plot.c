@@ -29,13 +29,13 @@ static size_t read_trajectory(const char *path, const char *a, const char *b, do
       if (strcmp(tok, b) == 0) cb = col;
     }
   size_t n = 0, cap = 256;
-  *xa = malloc(cap * sizeof **xa);
-  *xb = malloc(cap * sizeof **xb);
+  *xa = prp_xmalloc(cap, sizeof **xa);
+  *xb = prp_xmalloc(cap, sizeof **xb);
   while (ca >= 0 && cb >= 0 && fgets(line, sizeof line, f)) {
     if (n == cap) {
       cap *= 2;
-      *xa = realloc(*xa, cap * sizeof **xa);
-      *xb = realloc(*xb, cap * sizeof **xb);
+      *xa = prp_xrealloc(*xa, cap, sizeof **xa);
+      *xb = prp_xrealloc(*xb, cap, sizeof **xb);
     }
     col = 0;
     for (char *tok = strtok(line, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), col++) {
@@ -60,10 +60,11 @@ static size_t sensor_places(const prp_train_problem *tp, double *sx, double *sy,
   return n;
 }
 
-void prp_run_plot_source(const ast_program *prog, prp_jit *jit, const prp_train_problem *tp) {
-  if (!tp->output_dir || !prog->problem.truth || tp->n_space != 2 || !prp_plot_available()) return;
+char *prp_run_plot_source(const ast_program *prog, prp_jit *jit, const prp_train_problem *tp) {
+  if (!tp->output_dir || !prog->problem.truth || tp->n_space != 2 || !prp_plot_available()) return NULL;
   int ix = location_unknown(tp, 0, -1), iy = location_unknown(tp, 1, ix);
-  if (ix < 0 || iy < 0) return;
+  if (ix < 0 || iy < 0) return NULL;
+  char *err = NULL;
   FILE *sink = fopen("/dev/null", "w");
   prp_diag quiet;
   prp_diag_init(&quiet, sink, 0);
@@ -82,10 +83,11 @@ void prp_run_plot_source(const ast_program *prog, prp_jit *jit, const prp_train_
     snprintf(title, sizeof title, "true field at t = %g, sensors, and the source estimate", obs.frame_t[0]);
     snprintf(path, sizeof path, "%s/source.png", tp->output_dir);
     prp_plot_frame frame = {path, 800, 700, title, tp->coord_names[0], tp->coord_names[1]};
-    free(prp_plot_field2d(&frame, &field));
+    err = prp_plot_field2d(&frame, &field);
     free(px);
     free(py);
   }
   prp_observations_free(&obs);
   fclose(sink);
+  return err;
 }

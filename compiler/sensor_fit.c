@@ -2,6 +2,7 @@
  * field's value there (sensors.csv), and observed and predicted against time for the
  * sensors of largest signal (sensors.png). */
 #include "field_export.h"
+#include "util.h"
 #include "csv.h"
 #include "plot.h"
 #include "state_io.h"
@@ -15,7 +16,7 @@ enum { MAX_PANELS = 6 };
 /* Sensor number of each observation: its place in space, numbered in order of appearance. */
 static size_t group_sensors(const prp_train_problem *tp, size_t *sensor, size_t **first_of) {
   size_t nc = (size_t)tp->n_inputs, ns = 0;
-  *first_of = malloc((tp->n_obs + 1) * sizeof **first_of);
+  *first_of = prp_xmalloc(tp->n_obs + 1, sizeof **first_of);
   for (size_t i = 0; i < tp->n_obs; i++) {
     size_t s = 0;
     for (; s < ns; s++) {
@@ -56,7 +57,7 @@ static char *write_csv(const prp_train_problem *tp, const size_t *sensor, const 
 
 /* The up to MAX_PANELS sensors of largest max |observation|, largest first. */
 static size_t strongest(const prp_train_problem *tp, const size_t *sensor, size_t ns, size_t *pick) {
-  double *peak = calloc(ns ? ns : 1, sizeof *peak);
+  double *peak = prp_xcalloc(ns ? ns : 1, sizeof *peak);
   for (size_t i = 0; i < tp->n_obs; i++)
     if (isfinite(tp->obs_u[i])) peak[sensor[i]] = fmax(peak[sensor[i]], fabs(tp->obs_u[i]));
   size_t n = ns < MAX_PANELS ? ns : MAX_PANELS;
@@ -89,7 +90,7 @@ static void sensor_panel(const prp_train_problem *tp, const size_t *sensor, cons
 static char *plot_sensors(const prp_train_problem *tp, const size_t *sensor, const size_t *first_of, size_t ns,
                           const double *pred, const char *dir) {
   size_t pick[MAX_PANELS], np = strongest(tp, sensor, ns, pick);
-  double *buf = malloc(3 * tp->n_obs * MAX_PANELS * sizeof *buf + 1);
+  double *buf = prp_xmalloc(3 * tp->n_obs * MAX_PANELS * sizeof *buf + 1, 1);
   prp_plot_series series[MAX_PANELS][2];
   prp_plot_panel panels[MAX_PANELS];
   char titles[MAX_PANELS][128];
@@ -113,8 +114,8 @@ static char *plot_sensors(const prp_train_problem *tp, const size_t *sensor, con
 char *prp_sensor_fit_write(const prp_field_model *m, const char *dir) {
   const prp_train_problem *tp = &m->plan->problem;
   if (tp->n_obs == 0) return NULL;
-  size_t *sensor = malloc(tp->n_obs * sizeof *sensor), *first_of = NULL;
-  double *pred = malloc(tp->n_obs * sizeof *pred);
+  size_t *sensor = prp_xmalloc(tp->n_obs * sizeof *sensor, 1), *first_of = NULL;
+  double *pred = prp_xmalloc(tp->n_obs * sizeof *pred, 1);
   size_t ns = group_sensors(tp, sensor, &first_of);
   prp_field_eval(m, tp->n_obs, tp->obs_x, pred);
   char *err = write_csv(tp, sensor, pred, dir);

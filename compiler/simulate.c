@@ -5,8 +5,12 @@
 #include <string.h>
 
 #include "codegen.h"
+#include "util.h"
 #include "lower.h"
 #include "simulate.h"
+#include "progress.h"
+#include <stdio.h>
+#include <unistd.h>
 
 /* A function of (x, t, u) with up to PRP_SIM_MAX_DIM outputs that the simulator calls one
  * point at a time: a JIT kernel run with n = 1, or constants when every output is one. */
@@ -55,7 +59,7 @@ static void compile_point_fn(const kernel_inputs *ki, const prp_node *outputs, i
   char err[512];
   f->kernel = (prp_kernel_f64)prp_codegen_jit(ki->jit, &spec, err, sizeof err);
   if (!f->kernel) prp_internal_error("JIT-compiling the truth kernel %s: %s", name, err);
-  f->slots = calloc(n_coord + n_jet, sizeof *f->slots);
+  f->slots = prp_xcalloc(n_coord + n_jet, sizeof *f->slots);
   PRP_ASSERT(f->slots);
   for (uint32_t k = 0; k < n_coord; k++) f->slots[k] = &f->in[k];
   for (uint32_t j = 0; j < n_jet; j++)
@@ -183,7 +187,7 @@ static void lower_conditions(const ast_program *prog, const prp_truth_pde *pde, 
 prp_sim_compiled *prp_sim_compile(const ast_program *prog, prp_jit *jit, const prp_truth_pde *pde,
                                   prp_lowering *conditions_lowering, const int *grid, prp_diag *diag, prp_sim_problem *p) {
   const prp_problem *pb = &prog->problem;
-  sim_context *ctx = calloc(1, sizeof *ctx);
+  sim_context *ctx = prp_xcalloc(1, sizeof *ctx);
   PRP_ASSERT(ctx);
   conditions c;
   lower_conditions(prog, pde, conditions_lowering, diag, &c);
@@ -243,23 +247,17 @@ static int check_settings(const ast_program *prog, const prp_truth_settings *set
   return 0;
 }
 
-static void *xcalloc(size_t n, size_t size) {
-  void *p = calloc(n ? n : 1, size);
-  if (!p) prp_internal_error("out of memory for %zu simulation values", n);
-  return p;
-}
-
 /* Runs the simulator over the observation points (and frames) already in out. */
 static int run(const ast_program *prog, const prp_sim_problem *p, const prp_simulate_options *opt,
                const prp_truth_settings *set, prp_diag *diag, prp_observations *out) {
   size_t n = out->n, nc = (size_t)out->ncoords, ns = (size_t)out->nspace;
-  double *x = xcalloc(n * ns, sizeof *x), *t = xcalloc(n, sizeof *t);
+  double *x = prp_xcalloc(n * ns, sizeof *x), *t = prp_xcalloc(n, sizeof *t);
   for (size_t i = 0; i < n; i++) {
     memcpy(&x[i * ns], &out->coords[i * nc], ns * sizeof *x);
     t[i] = out->coords[i * nc + ns];
   }
-  out->u = xcalloc(n, sizeof *out->u);
-  out->u_clean = xcalloc(n, sizeof *out->u_clean);
+  out->u = prp_xcalloc(n, sizeof *out->u);
+  out->u_clean = prp_xcalloc(n, sizeof *out->u_clean);
   prp_sim_request req = {.n_sensors = n, .sensor_x = x, .sensor_t = t, .sensor_u = out->u_clean,
                          .n_frames = out->n_frames, .frame_t = out->frame_t, .frame_u = out->frame_u};
   char *err = prp_sim_run(p, &opt->sim, &req, &out->stats);
@@ -282,8 +280,8 @@ static void setup_frames(const prp_sim_problem *p, size_t n_frames, prp_observat
   for (int d = 0; d < p->dim; d++) out->grid[d] = p->n[d], out->lo[d] = p->lo[d], out->hi[d] = p->hi[d];
   if (!n_frames) return;
   out->n_frames = n_frames;
-  out->frame_t = xcalloc(n_frames, sizeof *out->frame_t);
-  out->frame_u = xcalloc(n_frames * out->frame_points, sizeof *out->frame_u);
+  out->frame_t = prp_xcalloc(n_frames, sizeof *out->frame_t);
+  out->frame_u = prp_xcalloc(n_frames * out->frame_points, sizeof *out->frame_u);
   for (size_t k = 0; k < n_frames; k++)
     out->frame_t[k] = n_frames == 1 || k + 1 == n_frames ? p->t1 : p->t0 + (p->t1 - p->t0) * (double)k / (double)(n_frames - 1);
 }
@@ -317,8 +315,32 @@ int prp_simulate_truth_with(const ast_program *prog, prp_jit *jit, const prp_sim
   return rc;
 }
 
+/* On a terminal, a simulation that runs longer than a second shows how far it got. */
+typedef struct {
+  double start, last;
+  int shown;
+} sim_progress;
+
+static void show_progress(void *ctx, double t, double t0, double t1) {
+  sim_progress *sp = ctx;
+  double now = prp_now();
+  if (now - sp->start < 1.0 || now - sp->last < 0.25) return;
+  sp->last = now;
+  sp->shown = 1;
+  fprintf(stderr, "\rsimulating the truth: %3.0f%% (t = %.4g of %.4g, %.0f s)", 100 * (t - t0) / (t1 - t0), t, t1,
+          now - sp->start);
+  fflush(stderr);
+}
+
 int prp_simulate_truth(const ast_program *prog, prp_jit *jit, prp_diag *diag, prp_observations *out) {
-  return prp_simulate_truth_with(prog, jit, NULL, diag, out);
+  if (!isatty(fileno(stderr))) return prp_simulate_truth_with(prog, jit, NULL, diag, out);
+  sim_progress sp = {.start = prp_now()};
+  prp_simulate_options opt = {.n_frames = 0};
+  opt.sim.progress = show_progress;
+  opt.sim.progress_ctx = &sp;
+  int rc = prp_simulate_truth_with(prog, jit, &opt, diag, out);
+  if (sp.shown) fprintf(stderr, "\r\033[K");
+  return rc;
 }
 
 void prp_observations_free(prp_observations *obs) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "util.h"
 #include "simulate.h"
 
 static const int default_grid[PRP_SIM_MAX_DIM + 1] = {0, 201, 129, 49};
@@ -75,7 +76,7 @@ static void expand_axis(const ast_axis *a, axis_values *out) {
   double lo = const_value(a->lo);
   if (!a->hi) {
     out->n = 1;
-    out->v = malloc(sizeof *out->v);
+    out->v = prp_xmalloc(sizeof *out->v, 1);
     PRP_ASSERT(out->v);
     out->v[0] = lo;
     return;
@@ -83,7 +84,7 @@ static void expand_axis(const ast_axis *a, axis_values *out) {
   double hi = const_value(a->hi), count = const_value(a->count);
   PRP_ASSERT(count >= 1 && count <= 1e9);
   out->n = (size_t)count;
-  out->v = malloc(out->n * sizeof *out->v);
+  out->v = prp_xmalloc(out->n * sizeof *out->v, 1);
   PRP_ASSERT(out->v);
   for (size_t i = 0; i < out->n; i++)
     out->v[i] = out->n == 1 ? lo : i + 1 == out->n ? hi : lo + (hi - lo) * (double)i / (double)(out->n - 1);
@@ -93,7 +94,7 @@ static void expand_axis(const ast_axis *a, axis_values *out) {
 static void tensor_product(const axis_values *axes, int ncoords, double **coords, size_t *n) {
   size_t total = 1;
   for (int k = 0; k < ncoords; k++) total *= axes[k].n;
-  double *c = malloc((total ? total : 1) * (size_t)ncoords * sizeof *c);
+  double *c = prp_xmalloc((total ? total : 1) * (size_t)ncoords * sizeof *c, 1);
   PRP_ASSERT(c);
   for (size_t p = 0; p < total; p++) {
     size_t rest = p;
@@ -110,7 +111,7 @@ static void tensor_product(const axis_values *axes, int ncoords, double **coords
 static void points_layout(const ast_program *prog, const ast_sensors *s, axis_values *time, double **coords, size_t *n) {
   const prp_problem *pb = &prog->problem;
   size_t nc = (size_t)pb->ncoords, total = (size_t)s->npoints * time->n;
-  double *c = malloc((total ? total : 1) * nc * sizeof *c);
+  double *c = prp_xmalloc((total ? total : 1) * nc * sizeof *c, 1);
   PRP_ASSERT(c);
   size_t row = 0;
   for (int i = 0; i < s->npoints; i++) {

@@ -7,12 +7,6 @@
 #include "plot.h"
 #include "simulate.h"
 
-static void *checked_calloc(size_t n, size_t size) {
-  void *p = calloc(n ? n : 1, size);
-  if (!p) prp_internal_error("out of memory for %zu output values", n);
-  return p;
-}
-
 char *prp_observations_write_csv(const ast_program *prog, const prp_observations *obs, const char *path) {
   const prp_problem *pb = &prog->problem;
   const char *names[PRP_MAX_COORDS + 1];
@@ -20,7 +14,7 @@ char *prp_observations_write_csv(const ast_program *prog, const prp_observations
   PRP_ASSERT(obs->ncoords == pb->ncoords);
   for (int k = 0; k < pb->ncoords; k++) names[k] = pb->coords[k]->name;
   names[nc] = pb->field->name;
-  prp_table table = {.nrows = obs->n, .ncols = nc + 1, .data = checked_calloc(obs->n * (nc + 1), sizeof(double))};
+  prp_table table = {.nrows = obs->n, .ncols = nc + 1, .data = prp_xcalloc(obs->n * (nc + 1), sizeof(double))};
   for (size_t i = 0; i < obs->n; i++) {
     memcpy(&table.data[i * (nc + 1)], &obs->coords[i * nc], nc * sizeof(double));
     table.data[i * (nc + 1) + nc] = obs->u[i];
@@ -32,16 +26,10 @@ char *prp_observations_write_csv(const ast_program *prog, const prp_observations
 
 /* ---- plots --------------------------------------------------------------------------- */
 
-static char *message(const char *text) {
-  char *m = malloc(strlen(text) + 1);
-  PRP_ASSERT(m);
-  return strcpy(m, text);
-}
-
 /* 1D: the field at every frame time. */
 static char *plot_profiles(const ast_program *prog, const prp_observations *obs, const prp_plot_frame *fr) {
   size_t nx = (size_t)obs->grid[0];
-  double *x = checked_calloc(nx, sizeof *x);
+  double *x = prp_xcalloc(nx, sizeof *x);
   for (size_t i = 0; i < nx; i++) x[i] = obs->lo[0] + (obs->hi[0] - obs->lo[0]) * (double)i / (double)(nx - 1);
   char *err = prp_plot_profiles(fr, x, nx, obs->frame_u, obs->frame_t, obs->n_frames);
   free(x);
@@ -54,7 +42,7 @@ static char *plot_map(const ast_program *prog, const prp_observations *obs, cons
   size_t nx = (size_t)obs->grid[0], ny = (size_t)obs->grid[1];
   size_t slice = obs->nspace == 3 ? (size_t)obs->grid[2] / 2 : 0;
   const double *last = obs->frame_u + (obs->n_frames - 1) * obs->frame_points + slice * nx * ny;
-  double *mx = checked_calloc(obs->n, sizeof *mx), *my = checked_calloc(obs->n, sizeof *my);
+  double *mx = prp_xcalloc(obs->n, sizeof *mx), *my = prp_xcalloc(obs->n, sizeof *my);
   size_t nm = 0, nc = (size_t)obs->ncoords;
   for (size_t i = 0; i < obs->n; i++) {
     const double *c = &obs->coords[i * nc];
@@ -71,8 +59,8 @@ static char *plot_map(const ast_program *prog, const prp_observations *obs, cons
 }
 
 char *prp_observations_plot(const ast_program *prog, const prp_observations *obs, const char *path) {
-  if (!obs->n_frames) return message("no frames were simulated to plot");
-  if (!prp_plot_available()) return message("PLplot has no PNG driver (pngcairo) on this machine");
+  if (!obs->n_frames) return prp_xstrdup("no frames were simulated to plot");
+  if (!prp_plot_available()) return prp_xstrdup("PLplot has no PNG driver (pngcairo) on this machine");
   const prp_problem *pb = &prog->problem;
   char title[160];
   if (obs->nspace == 1)

@@ -1,5 +1,7 @@
 /* Front end, stage 0: loading source text and mapping lines; see source.h. */
 #include "source.h"
+#include "util.h"
+#include "output.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,11 +10,11 @@
 
 static void index_lines(prp_source *src) {
   int cap = 64, n = 0;
-  size_t *starts = malloc(sizeof *starts * (size_t)cap);
+  size_t *starts = prp_xmalloc(sizeof *starts * (size_t)cap, 1);
   starts[n++] = 0;
   for (size_t i = 0; i < src->len; i++) {
     if (src->text[i] != '\n') continue;
-    if (n == cap) starts = realloc(starts, sizeof *starts * (size_t)(cap *= 2));
+    if (n == cap) starts = prp_xrealloc(starts, sizeof *starts * (size_t)(cap *= 2), 1);
     starts[n++] = i + 1;
   }
   src->line_starts = starts;
@@ -20,9 +22,9 @@ static void index_lines(prp_source *src) {
 }
 
 prp_source *prp_source_from_string(const char *name, const char *text, size_t len) {
-  prp_source *src = calloc(1, sizeof *src);
-  src->path = strdup(name);
-  src->text = malloc(len + 1);
+  prp_source *src = prp_xcalloc(1, sizeof *src);
+  src->path = prp_xstrdup(name);
+  src->text = prp_xmalloc(len + 1, 1);
   memcpy(src->text, text, len);
   src->text[len] = '\0';
   src->len = len;
@@ -32,11 +34,11 @@ prp_source *prp_source_from_string(const char *name, const char *text, size_t le
 
 static char *read_all(FILE *f, size_t *len, int *too_big) {
   size_t cap = 1 << 16, n = 0;
-  char *buf = malloc(cap);
+  char *buf = prp_xmalloc(cap, 1);
   for (;;) {
     if (n == cap) {
       if (cap >= PRP_MAX_SOURCE_BYTES) { *too_big = 1; free(buf); return NULL; }
-      buf = realloc(buf, cap *= 2);
+      buf = prp_xrealloc(buf, cap *= 2, 1);
     }
     size_t got = fread(buf + n, 1, cap - n, f);
     n += got;
@@ -71,6 +73,7 @@ prp_source *prp_source_load(const char *path, char *err, size_t errlen) {
     else snprintf(err, errlen, "cannot read '%s'", path);
     return NULL;
   }
+  prp_output_protect(path);   /* no output of this run may replace its source */
   prp_source *src = prp_source_from_string(path, text, len);
   free(text);
   return src;

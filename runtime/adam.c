@@ -1,6 +1,7 @@
 /* Runtime: the Adam optimiser (see optim.h), stepped once per epoch by the
  * training loop with the learning rate its schedule gives. */
 #include "optim.h"
+#include "util.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,8 @@ int prp_adam_init(prp_adam *a, size_t n, double beta1, double beta2, double eps)
   a->beta1 = beta1;
   a->beta2 = beta2;
   a->eps = eps;
-  a->m = calloc(n ? n : 1, sizeof(double));
-  a->v = calloc(n ? n : 1, sizeof(double));
+  a->m = prp_xcalloc(n ? n : 1, sizeof(double));
+  a->v = prp_xcalloc(n ? n : 1, sizeof(double));
   if (!a->m || !a->v) {
     prp_adam_free(a);
     return -1;

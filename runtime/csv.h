@@ -23,7 +23,9 @@ typedef struct {
  *   - a header line naming every column exactly once, separated by commas, in any order;
  *     names are trimmed and may be written in double quotes;
  *   - rows of comma-separated finite numbers (anything strtod reads), one per column;
- *   - LF or CRLF line endings; a UTF-8 byte order mark (spreadsheet exports) is skipped.
+ *   - LF, CRLF or CR line endings; a UTF-8 byte order mark (spreadsheet exports) is skipped;
+ *   - at most PRP_CSV_MAX_BYTES bytes;
+ *   - two rows at the same point (the coordinate columns) must have the same value.
  * `names` lists the ncols columns the caller expects (the problem's coordinates, then the
  * field); the result's columns follow the order of `names`, whatever the file's order.
  * A column the caller did not ask for is an error (a misspelt name must not be dropped
@@ -31,6 +33,9 @@ typedef struct {
  * box[i] (closed interval).  A file without data rows is an error.
  * Returns NULL and fills `out`, or returns a malloc'd message "FILE:LINE: what" (the caller
  * frees it) and leaves `out` empty. */
+/* Sensor files larger than this are refused (with a message naming the limit). */
+#define PRP_CSV_MAX_BYTES ((size_t)256 << 20)
+
 char *prp_csv_read_sensors(const char *path, const char *const *names, size_t ncols,
                            const prp_interval *box, size_t nbox, prp_table *out);
 
@@ -41,7 +46,8 @@ char *prp_csv_parse_sensors(const char *path, const char *text, size_t len,
 
 /* A table written row by row (history.csv grows during training): the header is written at
  * open, each row with %.17g (so doubles read back exactly; NaN and Inf as nan, inf, -inf) and
- * flushed, so the file is useful even if the run dies. */
+ * flushed into a temporary file beside the final name (output.h), which close renames over
+ * it. The first write error is kept: row returns it, and close returns it again. */
 typedef struct prp_csv_writer prp_csv_writer;
 
 char *prp_csv_writer_open(prp_csv_writer **w, const char *path,

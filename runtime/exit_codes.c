@@ -10,7 +10,9 @@ static const struct {
     {PRP_EXIT_OK, 0, "success"},
     {PRP_EXIT_INPUT, 1, "the input has errors (diagnostics were printed)"},
     {PRP_EXIT_USAGE, 0, "bad command line"},
-    {PRP_EXIT_RUNTIME, 0, "training or simulation failed (a value that is not finite, or I/O)"},
+    {PRP_EXIT_RUNTIME, 0, "training or simulation failed (a value that is not finite)"},
+    {PRP_EXIT_IO, 0, "a file could not be written or read (disk full, permissions, refused target)"},
+    {PRP_EXIT_MEMORY, 0, "out of memory"},
     {PRP_EXIT_INTERNAL, 0, "internal error (a bug in prp)"},
     {PRP_EXIT_INTERRUPT, 0, "interrupted"},
 };

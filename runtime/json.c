@@ -14,7 +14,7 @@ typedef enum { CTX_TOP, CTX_OBJECT, CTX_ARRAY } json_ctx;
 
 struct prp_json {
   FILE *f;
-  prp_atomic_file file; /* used when opened by path */
+  prp_output file; /* used when opened by path */
   bool owns_file;
   int depth;
   json_ctx ctx[JSON_MAX_DEPTH];
@@ -23,8 +23,7 @@ struct prp_json {
 };
 
 prp_json *prp_json_new(FILE *f) {
-  prp_json *j = calloc(1, sizeof *j);
-  if (!j) abort();
+  prp_json *j = prp_xcalloc(1, sizeof *j);
   j->f = f;
   j->ctx[0] = CTX_TOP;
   return j;
@@ -32,8 +31,8 @@ prp_json *prp_json_new(FILE *f) {
 
 char *prp_json_open_file(prp_json **j, const char *path) {
   *j = NULL;
-  prp_atomic_file a;
-  char *err = prp_atomic_open(&a, path);
+  prp_output a;
+  char *err = prp_output_open(&a, path);
   if (err) return err;
   *j = prp_json_new(a.f);
   (*j)->file = a;
@@ -200,7 +199,7 @@ char *prp_json_finish(prp_json *j) {
   fputc('\n', j->f);
   char *err = NULL;
   if (j->owns_file) {
-    err = prp_atomic_commit(&j->file);
+    err = prp_output_commit(&j->file);
   } else if (fflush(j->f) != 0 || ferror(j->f)) {
     err = prp_errorf("JSON output: write failed");
   }

@@ -1,6 +1,7 @@
 /* Runtime: L-BFGS with a strong Wolfe or Armijo line search (see optim.h), the
  * optional second stage of training after Adam. */
 #include "optim.h"
+#include "util.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,12 +206,12 @@ prp_lbfgs_result prp_lbfgs_minimize(size_t n, double *x, prp_loss_grad_fn fn, vo
   prp_lbfgs_result res = {PRP_LBFGS_OUT_OF_MEMORY, 0, 0, NAN, NAN};
   int m = opt->memory > 0 ? opt->memory : 1;
   history h = {m, 0, m - 1, NULL, NULL, NULL, NULL};
-  double *g = malloc(sizeof(double) * n), *d = malloc(sizeof(double) * n);
-  double *xt = malloc(sizeof(double) * n), *gt = malloc(sizeof(double) * n);
-  h.s = malloc(sizeof(double) * n * (size_t)m);
-  h.y = malloc(sizeof(double) * n * (size_t)m);
-  h.rho = malloc(sizeof(double) * (size_t)m);
-  h.alpha = malloc(sizeof(double) * (size_t)m);
+  double *g = prp_xmalloc(sizeof(double) * n, 1), *d = prp_xmalloc(sizeof(double) * n, 1);
+  double *xt = prp_xmalloc(sizeof(double) * n, 1), *gt = prp_xmalloc(sizeof(double) * n, 1);
+  h.s = prp_xmalloc(sizeof(double) * n * (size_t)m, 1);
+  h.y = prp_xmalloc(sizeof(double) * n * (size_t)m, 1);
+  h.rho = prp_xmalloc(sizeof(double) * (size_t)m, 1);
+  h.alpha = prp_xmalloc(sizeof(double) * (size_t)m, 1);
   if (!g || !d || !xt || !gt || !h.s || !h.y || !h.rho || !h.alpha) goto done;
 
   double f = fn(ctx, x, g);

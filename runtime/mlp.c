@@ -1,6 +1,7 @@
 /* Runtime: the network's architecture, jet layouts and initialisation; the
  * precision-generic passes live in mlp_impl.h, instantiated here for f32 and f64. */
 #include "mlp.h"
+#include "util.h"
 #include <assert.h>
 #include <cblas.h>
 #include <math.h>
@@ -244,7 +245,7 @@ void prp_mlp_init_params_f64(const prp_mlp *net, prp_init init, prp_rng *rng, do
 }
 
 void prp_mlp_init_params_f32(const prp_mlp *net, prp_init init, prp_rng *rng, float *params) {
-  double *tmp = malloc(sizeof(double) * net->n_params);
+  double *tmp = prp_xmalloc(sizeof(double) * net->n_params, 1);
   assert(tmp && "out of memory initialising the network");
   prp_mlp_init_params_f64(net, init, rng, tmp);
   prp_convert_f64_to_f32(net->n_params, tmp, params);

@@ -23,26 +23,26 @@ FN(prp_mlp_ws) *FN(prp_mlp_ws_create)(const prp_mlp *net, const prp_jet_layout *
   /* BLAS dimensions are int: C * chunk columns of max_width rows must fit */
   assert((double)jl->n_cols * (double)max_chunk * net->max_width < 2147483647.0 &&
          "chunk too large for BLAS int dimensions");
-  FN(prp_mlp_ws) *ws = calloc(1, sizeof *ws);
+  FN(prp_mlp_ws) *ws = prp_xcalloc(1, sizeof *ws);
   if (!ws) return NULL;
   ws->net = *net;
   ws->jl = *jl;
   ws->max_chunk = max_chunk;
   size_t cols = (size_t)jl->n_cols * max_chunk;
   size_t w_max = (size_t)net->max_width;
-  int ok = (ws->xhat = malloc(sizeof(T) * (size_t)net->shape.n_inputs * max_chunk)) != NULL;
+  int ok = (ws->xhat = prp_xmalloc(sizeof(T) * (size_t)net->shape.n_inputs * max_chunk, 1)) != NULL;
   for (int l = 0; l < net->shape.n_hidden; l++) {
     size_t w = (size_t)net->shape.widths[l];
-    ok &= (ws->z[l] = malloc(sizeof(T) * w * cols)) != NULL;
-    ok &= (ws->a[l] = malloc(sizeof(T) * w * cols)) != NULL;
+    ok &= (ws->z[l] = prp_xmalloc(sizeof(T) * w * cols, 1)) != NULL;
+    ok &= (ws->a[l] = prp_xmalloc(sizeof(T) * w * cols, 1)) != NULL;
   }
-  ok &= (ws->abar = malloc(sizeof(T) * w_max * cols)) != NULL;
-  ok &= (ws->zbar = malloc(sizeof(T) * w_max * cols)) != NULL;
+  ok &= (ws->abar = prp_xmalloc(sizeof(T) * w_max * cols, 1)) != NULL;
+  ok &= (ws->zbar = prp_xmalloc(sizeof(T) * w_max * cols, 1)) != NULL;
   T **scratch[] = {&ws->s1, &ws->s2, &ws->s3, &ws->acc2, &ws->acc3};
   for (size_t i = 0; i < sizeof scratch / sizeof scratch[0]; i++)
-    ok &= (*scratch[i] = calloc(w_max, sizeof(T))) != NULL;
-  ok &= (ws->out = malloc(sizeof(T) * cols)) != NULL;
-  ok &= (ws->gout = malloc(sizeof(T) * cols)) != NULL;
+    ok &= (*scratch[i] = prp_xcalloc(w_max, sizeof(T))) != NULL;
+  ok &= (ws->out = prp_xmalloc(sizeof(T) * cols, 1)) != NULL;
+  ok &= (ws->gout = prp_xmalloc(sizeof(T) * cols, 1)) != NULL;
   if (!ok) {
     FN(prp_mlp_ws_free)(ws);
     return NULL;

@@ -2,7 +2,8 @@
  * PLplot keeps global state, so every plot runs under one lock in a fresh stream of its own
  * (plmkstrm ... plend1) and the caller's current stream is restored afterwards. */
 #include "plot.h"
-#include "state_io.h"
+#include "output.h"
+#include "util.h"
 #include <errno.h>
 #include <math.h>
 #include <plplot.h>
@@ -54,23 +55,26 @@ static void set_palette(void) {
   plscmap0(r, g, b, NCOLOURS);
 }
 
-/* Opens a fresh stream writing fr->path.  PLplot exits the process when it cannot open its
+/* Opens a fresh stream writing a temporary file beside fr->path (output.h), renamed by
+ * end_plot, with columns x rows pages.  PLplot exits the process when it cannot open its
  * output file or find its driver, so both are checked here first. */
-static char *begin_plot_pages(const prp_plot_frame *fr, int columns, int rows) {
-  FILE *probe = fopen(fr->path, "wb");
-  if (!probe) return prp_errorf("%s: cannot write: %s", fr->path, strerror(errno));
-  fclose(probe);
+static char *begin_plot_pages(const prp_plot_frame *fr, prp_output *o, int columns, int rows) {
   if (!device_available_locked())
     return prp_errorf("%s: cannot plot: PLplot has no pngcairo driver (package plplot-driver-cairo)",
                       fr->path);
+  char *err = prp_output_open_name(o, fr->path);
+  if (err) return err;
   session.width = fr->width > 0 ? fr->width : 800;
   session.height = fr->height > 0 ? fr->height : 600;
   plgstrm(&session.previous_stream);
   PLINT stream = -1;
   plmkstrm(&stream);
-  if (stream < 0) return prp_errorf("%s: cannot plot: no free PLplot stream", fr->path);
+  if (stream < 0) {
+    prp_output_abort(o);
+    return prp_errorf("%s: cannot plot: no free PLplot stream", fr->path);
+  }
   plsdev("pngcairo");
-  plsfnam(fr->path);
+  plsfnam(o->tmp_path);
   plspage(0, 0, session.width, session.height, 0, 0);
   set_palette();
   if (columns > 1 || rows > 1) plssub(columns, rows);
@@ -80,11 +84,28 @@ static char *begin_plot_pages(const prp_plot_frame *fr, int columns, int rows) {
   return NULL;
 }
 
-static char *begin_plot(const prp_plot_frame *fr) { return begin_plot_pages(fr, 1, 1); }
+/* A PNG file ends with its IEND chunk; PLplot does not report a failed write, this does. */
+static bool png_complete(const char *path) {
+  static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+  unsigned char tail[12];
+  FILE *f = fopen(path, "rb");
+  bool ok = f && fseek(f, -12, SEEK_END) == 0 && fread(tail, 1, 12, f) == 12 && memcmp(tail, iend, 12) == 0;
+  if (f) fclose(f);
+  return ok;
+}
 
-static void end_plot(void) {
+static char *begin_plot(const prp_plot_frame *fr, prp_output *o) { return begin_plot_pages(fr, o, 1, 1); }
+
+/* Closes the stream and renames the PNG into place, or reports why not. */
+static char *end_plot(prp_output *o) {
   plend1();
   plsstrm(session.previous_stream);
+  if (!png_complete(o->tmp_path)) {
+    char *err = prp_errorf("%s: write failed: the PNG is incomplete (disk full?)", o->path);
+    prp_output_abort(o);
+    return err;
+  }
+  return prp_output_commit(o);
 }
 
 /* World-coordinate size of one pixel in the current viewport and window. */
@@ -164,10 +185,10 @@ static void draw_series(const prp_plot_series *s, bool log_y, PLFLT *xs, PLFLT *
 }
 
 static void draw_legend(const prp_plot_series *s, size_t ns) {
-  PLINT *opts = calloc(ns, sizeof *opts), *colours = calloc(ns, sizeof *colours);
-  PLINT *styles = calloc(ns, sizeof *styles), *text_colours = calloc(ns, sizeof *text_colours);
-  PLFLT *widths = calloc(ns, sizeof *widths);
-  const char **text = calloc(ns, sizeof *text);
+  PLINT *opts = prp_xcalloc(ns, sizeof *opts), *colours = prp_xcalloc(ns, sizeof *colours);
+  PLINT *styles = prp_xcalloc(ns, sizeof *styles), *text_colours = prp_xcalloc(ns, sizeof *text_colours);
+  PLFLT *widths = prp_xcalloc(ns, sizeof *widths);
+  const char **text = prp_xcalloc(ns, sizeof *text);
   for (size_t k = 0; k < ns; k++) {
     opts[k] = PL_LEGEND_LINE;
     colours[k] = COL_SERIES + (PLINT)(k % NSERIES_COLOURS);
@@ -198,7 +219,7 @@ static void draw_lines(const prp_plot_frame *fr, const prp_plot_series *s, size_
   pllab(fr->xlabel ? fr->xlabel : "", fr->ylabel ? fr->ylabel : "", fr->title ? fr->title : "");
   size_t longest = 1;
   for (size_t k = 0; k < ns; k++) longest = s[k].n > longest ? s[k].n : longest;
-  PLFLT *xs = malloc(longest * sizeof *xs), *ys = malloc(longest * sizeof *ys);
+  PLFLT *xs = prp_xmalloc(longest, sizeof *xs), *ys = prp_xmalloc(longest, sizeof *ys);
   for (size_t k = 0; k < ns; k++) {
     plcol0(COL_SERIES + (PLINT)(k % NSERIES_COLOURS));
     plwidth(2.0);
@@ -211,10 +232,11 @@ static void draw_lines(const prp_plot_frame *fr, const prp_plot_series *s, size_
 char *prp_plot_lines(const prp_plot_frame *fr, const prp_plot_series *series, size_t nseries,
                      bool log_y) {
   pthread_mutex_lock(&plot_lock);
-  char *err = begin_plot(fr);
+  prp_output o;
+  char *err = begin_plot(fr, &o);
   if (!err) {
     draw_lines(fr, series, nseries, log_y, true, false);
-    end_plot();
+    err = end_plot(&o);
   }
   pthread_mutex_unlock(&plot_lock);
   return err;
@@ -224,14 +246,15 @@ char *prp_plot_panels(const prp_plot_frame *fr, const prp_plot_panel *panels, si
   if (columns < 1) columns = 1;
   int rows = npanels ? (int)((npanels + (size_t)columns - 1) / (size_t)columns) : 1;
   pthread_mutex_lock(&plot_lock);
-  char *err = begin_plot_pages(fr, columns, rows);
+  prp_output o;
+  char *err = begin_plot_pages(fr, &o, columns, rows);
   if (!err) {
     for (size_t k = 0; k < npanels; k++) {
       pladv((PLINT)k + 1);
       prp_plot_frame sub = {fr->path, fr->width, fr->height, panels[k].title, fr->xlabel, fr->ylabel};
       draw_lines(&sub, panels[k].series, panels[k].n, false, k == 0, true);
     }
-    end_plot();
+    err = end_plot(&o);
   }
   pthread_mutex_unlock(&plot_lock);
   return err;
@@ -239,8 +262,8 @@ char *prp_plot_panels(const prp_plot_frame *fr, const prp_plot_panel *panels, si
 
 char *prp_plot_profiles(const prp_plot_frame *fr, const double *x, size_t nx, const double *u,
                         const double *times, size_t ntimes) {
-  prp_plot_series *s = calloc(ntimes ? ntimes : 1, sizeof *s);
-  char (*names)[48] = calloc(ntimes ? ntimes : 1, sizeof *names);
+  prp_plot_series *s = prp_xcalloc(ntimes ? ntimes : 1, sizeof *s);
+  char (*names)[48] = prp_xcalloc(ntimes ? ntimes : 1, sizeof *names);
   for (size_t k = 0; k < ntimes; k++) {
     snprintf(names[k], sizeof names[k], "t = %g", times[k]);
     s[k] = (prp_plot_series){.name = names[k], .x = x, .y = u + k * nx, .n = nx};
@@ -275,9 +298,9 @@ static void value_range(const prp_plot_field *f, double *lo, double *hi) {
  * of its lower-left corner: an (nx + 1) x (ny + 1) matrix, the last column and row repeated, so
  * that the nx x ny values are nx x ny cells covering the box. */
 static void draw_image(const prp_plot_field *f, double lo, double hi) {
-  PLFLT **z = malloc((f->nx + 1) * sizeof *z);
+  PLFLT **z = prp_xmalloc(f->nx + 1, sizeof *z);
   for (size_t i = 0; i <= f->nx; i++) {
-    z[i] = malloc((f->ny + 1) * sizeof **z);
+    z[i] = prp_xmalloc(f->ny + 1, sizeof **z);
     for (size_t j = 0; j <= f->ny; j++) {
       double v = f->values[(j < f->ny ? j : f->ny - 1) * f->nx + (i < f->nx ? i : f->nx - 1)];
       z[i][j] = isfinite(v) ? v : lo;
@@ -291,7 +314,7 @@ static void draw_image(const prp_plot_field *f, double lo, double hi) {
 
 static void draw_path(const prp_plot_field *f) {
   if (f->npath == 0) return;
-  PLFLT *xs = malloc(f->npath * sizeof *xs), *ys = malloc(f->npath * sizeof *ys);
+  PLFLT *xs = prp_xmalloc(f->npath * sizeof *xs, 1), *ys = prp_xmalloc(f->npath * sizeof *ys, 1);
   for (size_t i = 0; i < f->npath; i++) xs[i] = f->path_x[i], ys[i] = f->path_y[i];
   plcol0(COL_WHITE); /* a white casing keeps the line visible on any colour */
   plwidth(4.0);
@@ -404,10 +427,11 @@ char *prp_plot_field2d_marked(const prp_plot_frame *fr, const prp_plot_field *f,
   if (f->nx < 1 || f->ny < 1 || !(f->x0 < f->x1) || !(f->y0 < f->y1))
     return prp_errorf("%s: cannot plot: empty field grid or box", fr->path);
   pthread_mutex_lock(&plot_lock);
-  char *err = begin_plot(fr);
+  prp_output o;
+  char *err = begin_plot(fr, &o);
   if (!err) {
     draw_field(fr, f, m);
-    end_plot();
+    err = end_plot(&o);
   }
   pthread_mutex_unlock(&plot_lock);
   return err;

@@ -168,7 +168,7 @@ void prp_progress_finish(prp_progress *p, const prp_progress_state *s, const cha
 
 static volatile sig_atomic_t interrupt_count;
 static struct sigaction previous_int, previous_term;
-static bool installed;
+static int installed;   /* nesting depth: restarts install around runs that install too */
 
 /* Async-signal-safe: counts, and from the second signal on hands over to the old action. */
 static void on_interrupt(int sig) {
@@ -179,7 +179,7 @@ static void on_interrupt(int sig) {
 }
 
 void prp_interrupt_install(void) {
-  if (installed) return;
+  if (installed++) return;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_interrupt;
@@ -187,14 +187,12 @@ void prp_interrupt_install(void) {
   interrupt_count = 0;
   sigaction(SIGINT, &sa, &previous_int);
   sigaction(SIGTERM, &sa, &previous_term);
-  installed = true;
 }
 
 void prp_interrupt_restore(void) {
-  if (!installed) return;
+  if (installed == 0 || --installed > 0) return;
   sigaction(SIGINT, &previous_int, NULL);
   sigaction(SIGTERM, &previous_term, NULL);
-  installed = false;
 }
 
 bool prp_interrupt_requested(void) { return interrupt_count > 0; }

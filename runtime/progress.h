@@ -68,7 +68,8 @@ double prp_now(void);
  * actions: the first signal only sets a flag that the loop polls with
  * prp_interrupt_requested, so it can stop at the end of the epoch and write what it reached;
  * a second signal gets the previous action (by default: the process ends), so a stuck run can
- * still be stopped.  prp_interrupt_restore puts the previous actions back. */
+ * still be stopped.  prp_interrupt_restore puts the previous actions back.  The pair nests:
+ * only the outermost install and restore change the actions. */
 void prp_interrupt_install(void);
 void prp_interrupt_restore(void);
 bool prp_interrupt_requested(void);

@@ -1,6 +1,7 @@
 /* Runtime, truth simulator: problem checks, the time steppers (SSP-RK3, velocity Verlet),
  * the recording of sensors and frames between steps, and sensor noise; see sim.h. */
 #include "sim_internal.h"
+#include "util.h"
 #include "rng.h"
 #include <assert.h>
 #include <math.h>
@@ -13,20 +14,6 @@
 #define DEFAULT_MAX_STEPS 200000L
 #define CHECK_EVERY 8 /* steps between estimates of |dg/du| and checks for blow-up */
 
-static char *sim_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *sim_errorf(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int len = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  assert(len >= 0);
-  char *s = malloc((size_t)len + 1);
-  assert(s && "out of memory formatting a simulator error");
-  va_start(ap, fmt);
-  vsnprintf(s, (size_t)len + 1, fmt, ap);
-  va_end(ap);
-  return s;
-}
 
 size_t prp_sim_points(const prp_sim_problem *p) {
   size_t n = 1;
@@ -43,51 +30,51 @@ double prp_sim_coord(const prp_sim_problem *p, int d, int i) {
 
 static char *check_problem(const prp_sim_problem *p) {
   if (p->dim < 1 || p->dim > PRP_SIM_MAX_DIM)
-    return sim_errorf("simulate: the dimension must be 1, 2 or 3, not %d", p->dim);
+    return prp_errorf("simulate: the dimension must be 1, 2 or 3, not %d", p->dim);
   for (int d = 0; d < p->dim; d++) {
     if (!(p->hi[d] > p->lo[d]))
-      return sim_errorf("simulate: empty interval [%g, %g] in dimension %d", p->lo[d], p->hi[d], d + 1);
+      return prp_errorf("simulate: empty interval [%g, %g] in dimension %d", p->lo[d], p->hi[d], d + 1);
     if (p->n[d] < 5)
-      return sim_errorf("simulate: %d grid nodes in dimension %d; at least 5 are needed", p->n[d], d + 1);
+      return prp_errorf("simulate: %d grid nodes in dimension %d; at least 5 are needed", p->n[d], d + 1);
     if (!(p->diffusivity[d] >= 0.0) || !isfinite(p->diffusivity[d]))
-      return sim_errorf("simulate: the diffusivity %g in dimension %d must be finite and >= 0",
+      return prp_errorf("simulate: the diffusivity %g in dimension %d must be finite and >= 0",
                         p->diffusivity[d], d + 1);
     for (int side = 0; side < 2; side++)
       if (p->bc[d][side].kind != PRP_SIM_BC_NEUMANN && p->bc[d][side].kind != PRP_SIM_BC_DIRICHLET)
-        return sim_errorf("simulate: unknown boundary condition kind %d", (int)p->bc[d][side].kind);
+        return prp_errorf("simulate: unknown boundary condition kind %d", (int)p->bc[d][side].kind);
   }
-  if (!(p->t1 > p->t0)) return sim_errorf("simulate: empty time interval [%g, %g]", p->t0, p->t1);
-  if (p->a2 != 0 && p->a2 != 1) return sim_errorf("simulate: the coefficient of u_tt must be 0 or 1, not %d", p->a2);
+  if (!(p->t1 > p->t0)) return prp_errorf("simulate: empty time interval [%g, %g]", p->t0, p->t1);
+  if (p->a2 != 0 && p->a2 != 1) return prp_errorf("simulate: the coefficient of u_tt must be 0 or 1, not %d", p->a2);
   if (p->a2 == 0 && !(p->a1 > 0.0))
-    return sim_errorf("simulate: the coefficient of u_t must be > 0 in a first-order equation, not %g", p->a1);
+    return prp_errorf("simulate: the coefficient of u_t must be > 0 in a first-order equation, not %g", p->a1);
   if (p->a2 == 1 && !(p->a1 >= 0.0))
-    return sim_errorf("simulate: the damping coefficient of u_t must be >= 0, not %g", p->a1);
+    return prp_errorf("simulate: the damping coefficient of u_t must be >= 0, not %g", p->a1);
   if (p->a2 == 1 && p->velocity)
-    return sim_errorf("simulate: advection in an equation of second order in time is not supported");
-  if (!p->initial) return sim_errorf("simulate: the initial condition is missing");
+    return prp_errorf("simulate: advection in an equation of second order in time is not supported");
+  if (!p->initial) return prp_errorf("simulate: the initial condition is missing");
   return NULL;
 }
 
 static char *check_request(const prp_sim_problem *p, const prp_sim_request *r) {
   if (r->n_sensors && (!r->sensor_x || !r->sensor_t || !r->sensor_u))
-    return sim_errorf("simulate: %zu sensors requested without their arrays", r->n_sensors);
+    return prp_errorf("simulate: %zu sensors requested without their arrays", r->n_sensors);
   if (r->n_frames && (!r->frame_t || !r->frame_u))
-    return sim_errorf("simulate: %zu frames requested without their arrays", r->n_frames);
+    return prp_errorf("simulate: %zu frames requested without their arrays", r->n_frames);
   for (size_t i = 0; i < r->n_sensors; i++) {
     double t = r->sensor_t[i];
     if (!(t >= p->t0 && t <= p->t1))
-      return sim_errorf("simulate: sensor %zu at time %g is outside [%g, %g]", i + 1, t, p->t0, p->t1);
+      return prp_errorf("simulate: sensor %zu at time %g is outside [%g, %g]", i + 1, t, p->t0, p->t1);
     for (int d = 0; d < p->dim; d++) {
       double x = r->sensor_x[i * (size_t)p->dim + (size_t)d];
       double slack = 1e-9 * (p->hi[d] - p->lo[d]);
       if (!(x >= p->lo[d] - slack && x <= p->hi[d] + slack))
-        return sim_errorf("simulate: sensor %zu has coordinate %d = %g outside [%g, %g]", i + 1, d + 1,
+        return prp_errorf("simulate: sensor %zu has coordinate %d = %g outside [%g, %g]", i + 1, d + 1,
                           x, p->lo[d], p->hi[d]);
     }
   }
   for (size_t k = 0; k < r->n_frames; k++)
     if (!(r->frame_t[k] >= p->t0 && r->frame_t[k] <= p->t1))
-      return sim_errorf("simulate: frame %zu at time %g is outside [%g, %g]", k + 1, r->frame_t[k], p->t0, p->t1);
+      return prp_errorf("simulate: frame %zu at time %g is outside [%g, %g]", k + 1, r->frame_t[k], p->t0, p->t1);
   return NULL;
 }
 
@@ -112,7 +99,7 @@ typedef struct {
 } recorder;
 
 static timed_index *sorted_times(const double *t, size_t n) {
-  timed_index *list = malloc((n ? n : 1) * sizeof *list);
+  timed_index *list = prp_xmalloc((n ? n : 1) * sizeof *list, 1);
   if (!list) return NULL;
   for (size_t i = 0; i < n; i++) list[i] = (timed_index){t[i], i};
   qsort(list, n, sizeof *list, by_time);
@@ -127,7 +114,7 @@ static char *recorder_init(recorder *rec, const prp_sim_request *req) {
   if (!rec->sensors || !rec->frames) {
     free(rec->sensors);
     free(rec->frames);
-    return sim_errorf("simulate: out of memory for %zu sensors", req->n_sensors);
+    return prp_errorf("simulate: out of memory for %zu sensors", req->n_sensors);
   }
   return NULL;
 }
@@ -177,6 +164,7 @@ typedef struct {
   long max_steps;
   long steps;
   double dt_min, dt_max;
+  const prp_sim_options *opt;   /* its progress callback */
 } step_control;
 
 // The forward-Euler positivity (TVD) limit of the first-order semi-discrete system,
@@ -211,7 +199,7 @@ static double wave_dt(const sim_grid *g, double cfl, const char **limited_by) {
 // Clips dt to the end time and refuses runs that would take more than max_steps.
 static char *take_step(step_control *sc, double t, double t_end, double *dt, const char *limited_by) {
   if (!(*dt > 0.0))
-    return sim_errorf("simulate: the time step became %g at t = %g (limited by %s): is the velocity or the "
+    return prp_errorf("simulate: the time step became %g at t = %g (limited by %s): is the velocity or the "
                       "source infinite?", *dt, t, limited_by);
   if (*dt > sc->max_dt) {
     *dt = sc->max_dt;
@@ -220,7 +208,7 @@ static char *take_step(step_control *sc, double t, double t_end, double *dt, con
   double remaining = t_end - t;
   double needed = ceil(remaining / *dt);
   if ((double)sc->steps + needed > (double)sc->max_steps)
-    return sim_errorf("simulate: the stable time step %.3g (limited by %s) would need about "
+    return prp_errorf("simulate: the stable time step %.3g (limited by %s) would need about "
                       "%.0f steps to reach t = %g, more than the limit of %ld; use a coarser grid%s",
                       *dt, limited_by, (double)sc->steps + needed, t_end, sc->max_steps,
                       strcmp(limited_by, "diffusion") == 0 ? " or a smaller diffusivity" : "");
@@ -238,8 +226,9 @@ static char *take_step(step_control *sc, double t, double t_end, double *dt, con
 // early, before NaNs reach the sensors.
 static char *periodic_checks(sim_grid *g, const step_control *sc, double t, const double *u) {
   if (sc->steps % CHECK_EVERY != 0) return NULL;
+  if (sc->opt->progress) sc->opt->progress(sc->opt->progress_ctx, t, g->p->t0, g->p->t1);
   if (!sim_all_finite(g, u))
-    return sim_errorf("simulate: the solution became NaN or infinite by t = %g, after %ld steps; the source "
+    return prp_errorf("simulate: the solution became NaN or infinite by t = %g, after %ld steps; the source "
                       "or the coefficients make it blow up", t, sc->steps);
   sim_estimate_reaction(g, t, u);
   return NULL;
@@ -324,7 +313,7 @@ static char *run_first_order(sim_grid *g, step_control *sc, recorder *rec, doubl
   double *u = sim_field_alloc(g), *f[N_FIELDS] = {0};
   int ok = u != NULL;
   for (int i = FIELD_A; i < FIELD_E2; i++) ok = ok && (f[i] = sim_field_alloc(g)) != NULL;
-  char *err = ok ? NULL : sim_errorf("simulate: out of memory for %zu grid nodes", g->points);
+  char *err = ok ? NULL : prp_errorf("simulate: out of memory for %zu grid nodes", g->points);
   g->implicit_diffusion = sc->diffusion == PRP_SIM_DIFFUSION_IMPLICIT;
   double t = p->t0;
   if (!err) {
@@ -340,7 +329,7 @@ static char *run_first_order(sim_grid *g, step_control *sc, recorder *rec, doubl
     if ((err = take_step(sc, t, t_end, &dt, limited_by))) break;
     double *out = f[FIELD_A];
     if (g->implicit_diffusion) {
-      if (!alloc_imex_fields(g, f)) err = sim_errorf("simulate: out of memory for %zu grid nodes", g->points);
+      if (!alloc_imex_fields(g, f)) err = prp_errorf("simulate: out of memory for %zu grid nodes", g->points);
       if (err || (err = imex_step(g, t, dt, u, out, f))) break;
     } else {
       rk3_step(g, t, dt, u, out, f);
@@ -353,7 +342,7 @@ static char *run_first_order(sim_grid *g, step_control *sc, recorder *rec, doubl
     t = t_next;
   }
   if (!err && !sim_all_finite(g, u))
-    err = sim_errorf("simulate: the solution became NaN or infinite by t = %g; the source or the "
+    err = prp_errorf("simulate: the solution became NaN or infinite by t = %g; the source or the "
                      "coefficients make it blow up", t);
   free(u);
   for (int i = 0; i < N_FIELDS; i++) free(f[i]);
@@ -367,7 +356,7 @@ static char *run_second_order(sim_grid *g, step_control *sc, recorder *rec, doub
   const size_t n = g->padded_size;
   double *u = sim_field_alloc(g), *un = sim_field_alloc(g), *w = sim_field_alloc(g), *L = sim_field_alloc(g);
   char *err = NULL;
-  if (!u || !un || !w || !L) err = sim_errorf("simulate: out of memory for %zu grid nodes", g->points);
+  if (!u || !un || !w || !L) err = prp_errorf("simulate: out of memory for %zu grid nodes", g->points);
   double t = p->t0;
   if (!err) {
     sim_set_initial(g, p->initial, t, u);
@@ -398,7 +387,7 @@ static char *run_second_order(sim_grid *g, step_control *sc, recorder *rec, doub
     t = t_next;
   }
   if (!err && !sim_all_finite(g, u))
-    err = sim_errorf("simulate: the solution became NaN or infinite by t = %g; the source or the "
+    err = prp_errorf("simulate: the solution became NaN or infinite by t = %g; the source or the "
                      "coefficients make it blow up", t);
   free(u);
   free(un);
@@ -418,13 +407,13 @@ char *prp_sim_run(const prp_sim_problem *p, const prp_sim_options *options,
   if (opt.cfl <= 0.0) opt.cfl = DEFAULT_CFL;
   if (opt.max_steps <= 0) opt.max_steps = DEFAULT_MAX_STEPS;
   if (opt.max_dt <= 0.0) opt.max_dt = (p->t1 - p->t0) / 100.0;
-  if (opt.cfl > 1.0) return sim_errorf("simulate: the CFL fraction %g must be in (0, 1]", opt.cfl);
+  if (opt.cfl > 1.0) return prp_errorf("simulate: the CFL fraction %g must be in (0, 1]", opt.cfl);
   if (opt.advection != PRP_SIM_MUSCL_VANLEER && opt.advection != PRP_SIM_MUSCL_MINMOD &&
       opt.advection != PRP_SIM_MUSCL_KOREN && opt.advection != PRP_SIM_UPWIND1)
-    return sim_errorf("simulate: unknown advection scheme %d", (int)opt.advection);
+    return prp_errorf("simulate: unknown advection scheme %d", (int)opt.advection);
   if (opt.diffusion != PRP_SIM_DIFFUSION_AUTO && opt.diffusion != PRP_SIM_DIFFUSION_EXPLICIT &&
       opt.diffusion != PRP_SIM_DIFFUSION_IMPLICIT)
-    return sim_errorf("simulate: unknown diffusion treatment %d", (int)opt.diffusion);
+    return prp_errorf("simulate: unknown diffusion treatment %d", (int)opt.diffusion);
 
   sim_grid g;
   if ((err = sim_grid_init(&g, p, opt.advection))) return err;
@@ -433,7 +422,8 @@ char *prp_sim_run(const prp_sim_problem *p, const prp_sim_options *options,
     sim_grid_free(&g);
     return err;
   }
-  step_control sc = {.cfl = opt.cfl, .max_dt = opt.max_dt, .diffusion = opt.diffusion, .max_steps = opt.max_steps};
+  step_control sc = {.cfl = opt.cfl, .max_dt = opt.max_dt, .diffusion = opt.diffusion, .max_steps = opt.max_steps,
+                     .opt = &opt};
   double t_end = recorder_end(&rec, p->t1);
   err = p->a2 == 0 ? run_first_order(&g, &sc, &rec, t_end) : run_second_order(&g, &sc, &rec, t_end);
   if (stats) {

@@ -109,6 +109,8 @@ typedef struct {
   long max_steps;                       /* 0: 200000 */
   double max_dt;                        /* 0: (t1 - t0) / 100, so that time-dependent sources
                                            and the linear interpolation in time stay resolved */
+  void (*progress)(void *ctx, double t, double t0, double t1);  /* every few steps; may be NULL */
+  void *progress_ctx;
 } prp_sim_options;
 
 /* What to record during one run. Any of the pointers may be NULL with its count 0. */

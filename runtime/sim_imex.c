@@ -1,6 +1,7 @@
 /* Runtime, truth simulator: the implicit diffusion solve of the IMEX steps, by conjugate
  * gradients on the padded grid; see sim.h for when it is used. */
 #include "sim_internal.h"
+#include "util.h"
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
@@ -73,11 +74,8 @@ char *sim_implicit_solve(sim_grid *g, double tau, double t, const double *rhs, d
   }
   g->implicit_iterations += it;
   if (!(rr <= tolerance)) {
-    char *msg = malloc(160);
-    assert(msg && "out of memory formatting a simulator error");
-    snprintf(msg, 160, "simulate: the implicit diffusion solve did not converge at t = %g (residual %.3g after %d "
+    return prp_errorf("simulate: the implicit diffusion solve did not converge at t = %g (residual %.3g after %d "
                          "iterations)", t, sqrt(rr / (scale > 0.0 ? scale : 1.0)), it);
-    return msg;
   }
   for (size_t c = 0; c < n; c++) u[c] += delta[c];
   sim_apply_boundaries(g, t, u);

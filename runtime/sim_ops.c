@@ -1,6 +1,7 @@
 /* Runtime, truth simulator: the spatial operator on the padded grid (boundary ghosts,
  * central diffusion, limited upwind advection, source) and interpolation; see sim.h. */
 #include "sim_internal.h"
+#include "util.h"
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,12 +18,7 @@ void sim_node_x(const sim_grid *g, const int *idx, double *x) {
   for (int d = 0; d < g->dim; d++) x[d] = g->p->lo[d] + idx[d] * g->h[d];
 }
 
-static char *grid_error(const char *msg) {
-  char *s = malloc(strlen(msg) + 1);
-  assert(s && "out of memory formatting a simulator error");
-  strcpy(s, msg);
-  return s;
-}
+static char *grid_error(const char *msg) { return prp_xstrdup(msg); }
 
 // The Dirichlet nodes, marked once so the operator can skip them.
 static void mark_fixed_nodes(sim_grid *g) {

@@ -1,19 +1,14 @@
 /* Runtime, truth simulator: writes the synthetic sensor data as CSV, the format that
  * `sensors from "file.csv"` reads back; see sim.h. */
 #include "sim.h"
+#include "util.h"
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 static char *write_error(int err) {
-  const char *reason = err ? strerror(err) : "write error";
-  const char *prefix = "simulate: cannot write the sensor CSV: ";
-  char *s = malloc(strlen(prefix) + strlen(reason) + 1);
-  assert(s && "out of memory formatting a simulator error");
-  strcpy(s, prefix);
-  strcat(s, reason);
-  return s;
+  return prp_errorf("simulate: cannot write the sensor CSV: %s", err ? strerror(err) : "write error");
 }
 
 char *prp_sim_write_sensors_csv(FILE *f, int dim, const char *const *coord_names, const char *time_name,

@@ -1,7 +1,9 @@
-/* Runtime, run output: trained-state files (text header, checksum, raw weights), atomic
- * writes and error strings shared by the output writers; see state_io.h. */
+/* Runtime, run output: trained-state files (text header, checksum, raw weights); see
+ * state_io.h. */
 #include "state_io.h"
+#include "input.h"
 #include <ctype.h>
+#include <math.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -15,26 +17,6 @@
 #define STATE_VERSION 1
 #define HEADER_LINE_MAX 4096
 
-char *prp_verrorf(const char *fmt, va_list ap) {
-  va_list copy;
-  va_copy(copy, ap);
-  int n = vsnprintf(NULL, 0, fmt, copy);
-  va_end(copy);
-  if (n < 0) n = 0;
-  char *msg = malloc((size_t)n + 1);
-  if (!msg) abort(); /* out of memory while reporting an error: nothing better to do */
-  vsnprintf(msg, (size_t)n + 1, fmt, ap);
-  return msg;
-}
-
-char *prp_errorf(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char *msg = prp_verrorf(fmt, ap);
-  va_end(ap);
-  return msg;
-}
-
 uint64_t prp_fnv64(uint64_t h, const void *data, size_t n) {
   const unsigned char *p = data;
   for (size_t i = 0; i < n; i++) {
@@ -42,73 +24,6 @@ uint64_t prp_fnv64(uint64_t h, const void *data, size_t n) {
     h *= 0x100000001b3ULL;
   }
   return h;
-}
-
-/* ---- atomic files --------------------------------------------------------------- */
-
-char *prp_atomic_open(prp_atomic_file *a, const char *path) {
-  memset(a, 0, sizeof *a);
-  size_t n = strlen(path);
-  a->tmp_path = malloc(n + 8);
-  a->path = strdup(path);
-  if (!a->tmp_path || !a->path) abort();
-  memcpy(a->tmp_path, path, n);
-  memcpy(a->tmp_path + n, ".XXXXXX", 8);
-  int fd = mkstemp(a->tmp_path);
-  if (fd < 0) {
-    char *err = prp_errorf("%s: cannot write: %s", path, strerror(errno));
-    free(a->tmp_path);
-    free(a->path);
-    memset(a, 0, sizeof *a);
-    return err;
-  }
-  fchmod(fd, 0644); /* mkstemp makes 0600; results are meant to be read by others */
-  a->f = fdopen(fd, "wb");
-  if (!a->f) abort();
-  return NULL;
-}
-
-void prp_atomic_abort(prp_atomic_file *a) {
-  if (a->f) fclose(a->f);
-  if (a->tmp_path) unlink(a->tmp_path);
-  free(a->tmp_path);
-  free(a->path);
-  memset(a, 0, sizeof *a);
-}
-
-char *prp_atomic_commit(prp_atomic_file *a) {
-  char *err = NULL;
-  bool ok = fflush(a->f) == 0 && !ferror(a->f);
-  int saved = errno;
-  if (ok && fsync(fileno(a->f)) != 0 && errno != EINVAL) ok = false, saved = errno;
-  if (fclose(a->f) != 0 && ok) ok = false, saved = errno;
-  a->f = NULL;
-  if (ok && rename(a->tmp_path, a->path) != 0) ok = false, saved = errno;
-  if (!ok) err = prp_errorf("%s: write failed: %s", a->path, strerror(saved));
-  prp_atomic_abort(a); /* the temporary name is gone after a successful rename */
-  return err;
-}
-
-char *prp_make_dirs(const char *path) {
-  if (!*path) return prp_errorf("cannot create a directory with an empty name");
-  char *copy = strdup(path);
-  char *err = NULL;
-  /* create each prefix ending before a '/', then the whole path */
-  for (char *p = copy + 1;; p++) {
-    if (*p != '/' && *p != '\0') continue;
-    char saved = *p;
-    *p = '\0';
-    struct stat st;
-    if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
-      err = prp_errorf("%s: cannot create directory: %s", copy, strerror(errno));
-    } else if (stat(copy, &st) != 0 || !S_ISDIR(st.st_mode)) {
-      err = prp_errorf("%s: cannot create directory: a file of that name exists", copy);
-    }
-    *p = saved;
-    if (err || saved == '\0') break;
-  }
-  free(copy);
-  return err;
 }
 
 /* ---- saving --------------------------------------------------------------------- */
@@ -137,7 +52,7 @@ static const char *precision_name(prp_precision p) { return p == PRP_PREC_F32 ? 
 static char *format_header(const prp_state *s, size_t *len) {
   char *buf = NULL;
   FILE *m = open_memstream(&buf, len);
-  if (!m) abort();
+  if (!m) prp_out_of_memory(0);
   fprintf(m, "%s %d\nendian little\nproblem %s\nprecision %s\nepoch %" PRIu64 "\nwidths",
           STATE_MAGIC, STATE_VERSION, s->problem, precision_name(s->precision), s->epoch);
   for (size_t i = 0; i < s->nwidths; i++) fprintf(m, " %zu", s->widths[i]);
@@ -172,13 +87,13 @@ char *prp_state_save(const char *path, const prp_state *s) {
   size_t payload = s->nweights * (size_t)s->precision;
   uint64_t sum = prp_fnv64(prp_fnv64(PRP_FNV64_OFFSET, header, header_len), s->weights, payload);
 
-  prp_atomic_file a;
-  err = prp_atomic_open(&a, path);
+  prp_output o;
+  err = prp_output_open(&o, path);
   if (!err) {
-    fwrite(header, 1, header_len, a.f);
-    fprintf(a.f, "checksum %016" PRIx64 "\n", sum);
-    if (payload) fwrite(s->weights, 1, payload, a.f);
-    err = prp_atomic_commit(&a);
+    fwrite(header, 1, header_len, o.f);
+    fprintf(o.f, "checksum %016" PRIx64 "\n", sum);
+    if (payload) fwrite(s->weights, 1, payload, o.f);
+    err = prp_output_commit(&o);   /* checks the stream's error flag */
   }
   free(header);
   return err;
@@ -246,13 +161,13 @@ static char *read_identity(header_reader *r, prp_state *s) {
     return prp_errorf("%s:%d: byte order '%s' is not this machine's", r->path, r->line, v);
   if (!(v = expect_key(r, "problem", &err))) return err;
   if (!is_word(v)) return bad_value(r, "problem name");
-  s->problem = strdup(v);
+  s->problem = prp_xstrdup(v);
   if (!(v = expect_key(r, "precision", &err))) return err;
   if (strcmp(v, "f32") == 0) s->precision = PRP_PREC_F32;
   else if (strcmp(v, "f64") == 0) s->precision = PRP_PREC_F64;
   else return bad_value(r, "precision");
   if (!(v = expect_key(r, "epoch", &err))) return err;
-  if (!parse_count(v, &s->epoch)) return bad_value(r, "epoch");
+  if (!parse_count(v, &s->epoch) || s->epoch > PRP_STATE_MAX_EPOCH) return bad_value(r, "epoch");
   return NULL;
 }
 
@@ -261,7 +176,7 @@ static char *read_widths(header_reader *r, prp_state *s) {
   const char *v = expect_key(r, "widths", &err);
   if (!v) return err;
   size_t cap = strlen(v) / 2 + 1;
-  s->widths = calloc(cap, sizeof *s->widths);
+  s->widths = prp_xcalloc(cap, sizeof *s->widths);
   char buf[HEADER_LINE_MAX];
   strcpy(buf, v);
   for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
@@ -280,16 +195,16 @@ static char *read_unknowns(header_reader *r, prp_state *s) {
   uint64_t k;
   if (!v) return err;
   if (!parse_count(v, &k) || k > 100000) return bad_value(r, "unknown count");
-  s->unknown_names = calloc(k + 1, sizeof *s->unknown_names);
-  s->unknown_values = calloc(k + 1, sizeof *s->unknown_values);
+  s->unknown_names = prp_xcalloc(k + 1, sizeof *s->unknown_names);
+  s->unknown_values = prp_xcalloc(k + 1, sizeof *s->unknown_values);
   for (; s->nunknowns < k; s->nunknowns++) {
     if (!(v = expect_key(r, "unknown", &err))) return err;
     const char *sp = strchr(v, ' ');
     char *end;
     if (!sp || sp == v) return bad_value(r, "unknown");
     double x = strtod(sp + 1, &end);
-    if (end == sp + 1 || *end) return bad_value(r, "unknown value");
-    s->unknown_names[s->nunknowns] = strndup(v, (size_t)(sp - v));
+    if (end == sp + 1 || *end || !isfinite(x)) return bad_value(r, "unknown value");
+    s->unknown_names[s->nunknowns] = prp_xstrndup(v, (size_t)(sp - v));
     s->unknown_values[s->nunknowns] = x;
   }
   return NULL;
@@ -323,6 +238,14 @@ static char *read_header(header_reader *r, prp_state *s, uint64_t *stored, size_
   return NULL;
 }
 
+static bool weights_finite(const prp_state *s) {
+  for (size_t i = 0; i < s->nweights; i++) {
+    double w = s->precision == PRP_PREC_F32 ? (double)((const float *)s->weights)[i] : ((const double *)s->weights)[i];
+    if (!isfinite(w)) return false;
+  }
+  return true;
+}
+
 static char *read_payload(header_reader *r, prp_state *s, uint64_t stored, size_t covered) {
   size_t want = s->nweights * (size_t)s->precision;
   size_t have = (size_t)(r->end - r->pos);
@@ -333,32 +256,9 @@ static char *read_payload(header_reader *r, prp_state *s, uint64_t stored, size_
   uint64_t actual = prp_fnv64(prp_fnv64(PRP_FNV64_OFFSET, r->data, covered), r->pos, want);
   if (actual != stored)
     return prp_errorf("%s: checksum mismatch (the file is corrupted)", r->path);
-  s->weights = malloc(want ? want : 1);
+  s->weights = prp_xmalloc(want ? want : 1, 1);
   memcpy(s->weights, r->pos, want);
-  return NULL;
-}
-
-static char *read_file(const char *path, char **data, size_t *len) {
-  struct stat st;
-  if (stat(path, &st) != 0) return prp_errorf("%s: cannot open: %s", path, strerror(errno));
-  if (S_ISDIR(st.st_mode)) return prp_errorf("%s: is a directory", path);
-  FILE *f = fopen(path, "rb");
-  if (!f) return prp_errorf("%s: cannot open: %s", path, strerror(errno));
-  size_t cap = 1 << 16, n = 0;
-  char *buf = malloc(cap);
-  for (size_t got; (got = fread(buf + n, 1, cap - n, f)) > 0;) {
-    n += got;
-    if (n == cap) buf = realloc(buf, cap *= 2);
-  }
-  bool failed = ferror(f);
-  fclose(f);
-  if (failed) {
-    free(buf);
-    return prp_errorf("%s: read error", path);
-  }
-  *data = buf;
-  *len = n;
-  return NULL;
+  return weights_finite(s) ? NULL : prp_errorf("%s: a weight is not a finite number", r->path);
 }
 
 static void format_widths(char *buf, size_t cap, const size_t *w, size_t n) {
@@ -388,20 +288,26 @@ static char *check_expected(const char *path, const prp_state *got, const prp_st
   return NULL;
 }
 
+char *prp_state_parse(const char *path, const char *data, size_t len, const prp_state *expect, prp_state *out) {
+  memset(out, 0, sizeof *out);
+  header_reader r = {.path = path, .data = data, .pos = data, .end = data + len};
+  uint64_t stored = 0;
+  size_t covered = 0;
+  char *err = read_header(&r, out, &stored, &covered);
+  if (!err) err = read_payload(&r, out, stored, covered);
+  if (!err && expect) err = check_expected(path, out, expect);
+  if (err) prp_state_free(out);
+  return err;
+}
+
 char *prp_state_load(const char *path, const prp_state *expect, prp_state *out) {
   memset(out, 0, sizeof *out);
   char *data = NULL;
   size_t len = 0;
-  char *err = read_file(path, &data, &len);
+  char *err = prp_read_input(path, PRP_STATE_MAX_BYTES, "state file", &data, &len);
   if (err) return err;
-  header_reader r = {.path = path, .data = data, .pos = data, .end = data + len};
-  uint64_t stored = 0;
-  size_t covered = 0;
-  err = read_header(&r, out, &stored, &covered);
-  if (!err) err = read_payload(&r, out, stored, covered);
+  err = prp_state_parse(path, data, len, expect, out);
   free(data);
-  if (!err && expect) err = check_expected(path, out, expect);
-  if (err) prp_state_free(out);
   return err;
 }
 

@@ -1,32 +1,13 @@
 /* Runtime, run output: save and load a trained state (network weights and unknowns) as a
- * checksummed binary file, plus the error-string and atomic-write helpers of the output writers. */
+ * checksummed binary file. */
 #ifndef PRP_STATE_IO_H
 #define PRP_STATE_IO_H
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-
-/* Every output function reports failure as a malloc'd message (the caller frees it) and
- * success as NULL, so that the compiler can turn the message into a diagnostic. */
-char *prp_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char *prp_verrorf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-
-/* A file written under a temporary name in the same directory and renamed over the final
- * name only when complete, so a crash or Ctrl-C never leaves a half-written result. */
-typedef struct {
-  FILE *f;
-  char *path;
-  char *tmp_path;
-} prp_atomic_file;
-
-char *prp_atomic_open(prp_atomic_file *a, const char *path);
-char *prp_atomic_commit(prp_atomic_file *a); /* flush, fsync, close, rename */
-void  prp_atomic_abort(prp_atomic_file *a);  /* close and remove the temporary file */
-
-/* Creates directory `path` and its missing parents (like mkdir -p); an existing directory is
- * fine.  For the results directory of a run. */
-char *prp_make_dirs(const char *path);
+#include "output.h"
+#include "util.h"
 
 /* FNV-1a, 64 bit; `h` is the running hash (start from PRP_FNV64_OFFSET). */
 #define PRP_FNV64_OFFSET 0xcbf29ce484222325ULL
@@ -61,6 +42,11 @@ typedef struct {
   void *weights;          /* nweights scalars of `precision` */
 } prp_state;
 
+/* Limits of what prp_state_load accepts; it also refuses unknowns and weights that are not
+ * finite. Bounds of the unknowns belong to the problem: the caller checks them. */
+#define PRP_STATE_MAX_BYTES ((size_t)1 << 30)
+#define PRP_STATE_MAX_EPOCH 2147483647u
+
 size_t prp_state_weight_count(const size_t *widths, size_t nwidths);
 
 /* Writes atomically. */
@@ -69,6 +55,9 @@ char *prp_state_save(const char *path, const prp_state *s);
 /* Reads and verifies `path` into `out` (allocated; free with prp_state_free).  When `expect`
  * is not NULL its problem, precision, widths and unknown names (not values) must match. */
 char *prp_state_load(const char *path, const prp_state *expect, prp_state *out);
+
+/* The same, from len bytes in memory; `path` only names the source in messages. */
+char *prp_state_parse(const char *path, const char *data, size_t len, const prp_state *expect, prp_state *out);
 
 void prp_state_free(prp_state *s);
 

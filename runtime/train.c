@@ -4,9 +4,12 @@
  * written to the output directory. NaN/Inf stops with the epoch and the term;
  * Ctrl-C stops cleanly; both keep the last finite state. */
 #include "train_internal.h"
+#include "util.h"
 #include <cblas.h>
 #include "csv.h"
 #include "json.h"
+#include "output.h"
+#include "train_memory.h"
 #include "optim.h"
 #include "plot.h"
 #include "progress.h"
@@ -41,27 +44,34 @@ static double lr_at(const prp_train_problem *pb, int epoch, double base) {
 
 /* ---- history ------------------------------------------------------------------- */
 
+/* Keeps the first output failure for the result; frees err. */
+static void output_failed(prp_train_result *res, char *err) {
+  if (!err) return;
+  if (!res->output_error[0]) snprintf(res->output_error, sizeof res->output_error, "%s", err);
+  free(err);
+}
+
 static char *history_columns(run *r) {
   const prp_train_problem *pb = r->pb;
   size_t n = 2 + (size_t)pb->n_terms + 2 * (size_t)pb->n_unknowns + (size_t)pb->n_scalars + 1;
-  r->colnames = calloc(n, sizeof *r->colnames);
+  r->colnames = prp_xcalloc(n, sizeof *r->colnames);
   size_t c = 0;
-  r->colnames[c++] = strdup("epoch");
-  r->colnames[c++] = strdup("loss");
+  r->colnames[c++] = prp_xstrdup("epoch");
+  r->colnames[c++] = prp_xstrdup("loss");
   for (int i = 0; i < pb->n_terms; i++) {
     char buf[96];
     snprintf(buf, sizeof buf, "loss_%s", pb->terms[i].name);
     for (char *q = buf; *q; q++) if (*q == ' ' || *q == '=') *q = '_';
-    r->colnames[c++] = strdup(buf);
+    r->colnames[c++] = prp_xstrdup(buf);
   }
-  for (int u = 0; u < pb->n_unknowns; u++) r->colnames[c++] = strdup(pb->unknowns[u].name);
+  for (int u = 0; u < pb->n_unknowns; u++) r->colnames[c++] = prp_xstrdup(pb->unknowns[u].name);
   for (int k = 0; k < pb->n_scalars; k++)
-    if (pb->has_schedule[k]) r->colnames[c++] = strdup(pb->schedules[k].name);
-  r->colnames[c++] = strdup("grad_unknowns");
+    if (pb->has_schedule[k]) r->colnames[c++] = prp_xstrdup(pb->schedules[k].name);
+  r->colnames[c++] = prp_xstrdup("grad_unknowns");
   for (int u = 0; u < pb->n_unknowns; u++) {   /* dL/dtheta: read by `prpc landscape --follow` */
     char buf[96];
     snprintf(buf, sizeof buf, "dL_d%s", pb->unknowns[u].name);
-    r->colnames[c++] = strdup(buf);
+    r->colnames[c++] = prp_xstrdup(buf);
   }
   r->ncols = c;
   r->hist.ncols = c;
@@ -76,7 +86,7 @@ static void record(run *r, int epoch, double loss) {
   history *h = &r->hist;
   if (h->n == h->cap) {
     h->cap = h->cap ? 2 * h->cap : 256;
-    h->rows = realloc(h->rows, h->cap * h->ncols * sizeof(double));
+    h->rows = prp_xrealloc(h->rows, h->cap * h->ncols, sizeof(double));
   }
   double *row = h->rows + h->n++ * h->ncols;
   size_t c = 0;
@@ -90,10 +100,7 @@ static void record(run *r, int epoch, double loss) {
   for (int u = 0; u < pb->n_unknowns; u++) g += r->s->dtheta[u] * r->s->dtheta[u];
   row[c++] = sqrt(g);
   for (int u = 0; u < pb->n_unknowns; u++) row[c++] = r->s->dtheta[u];
-  if (r->csv) {
-    char *err = prp_csv_writer_row(r->csv, row);
-    free(err);
-  }
+  if (r->csv) free(prp_csv_writer_row(r->csv, row));   /* the writer keeps the error for close */
 }
 
 /* ---- progress line ---------------------------------------------------------------- */
@@ -186,13 +193,13 @@ static void lbfgs_phase(run *r, prp_train_result *res) {
 
 /* ---- outputs ---------------------------------------------------------------------- */
 
-static void write_result_json(run *r, const prp_train_result *res) {
+static char *write_result_json(run *r, const prp_train_result *res) {
   const prp_train_problem *pb = r->pb;
   char path[4096];
   snprintf(path, sizeof path, "%s/result.json", pb->output_dir);
   prp_json *j;
   char *err = prp_json_open_file(&j, path);
-  if (err) { fprintf(stderr, "prpc: %s\n", err); free(err); return; }
+  if (err) return err;
   prp_json_begin_object(j);
   prp_json_member_string(j, "problem", pb->problem_name ? pb->problem_name : "");
   prp_json_member_string(j, "status", res->stopped == 0 ? "done" : res->stopped == 1 ? "interrupted" : "not finite");
@@ -229,11 +236,10 @@ static void write_result_json(run *r, const prp_train_result *res) {
   prp_json_member_string(j, "precision", pb->single ? "f32" : "f64");
   prp_json_member_bool(j, "relaxed", pb->relaxed);
   prp_json_end_object(j);
-  err = prp_json_finish(j);
-  if (err) { fprintf(stderr, "prpc: %s\n", err); free(err); }
+  return prp_json_finish(j);
 }
 
-static void write_weights(run *r, const prp_train_result *res) {
+static char *write_weights(run *r, const prp_train_result *res) {
   const prp_train_problem *pb = r->pb;
   size_t widths[PRP_MLP_MAX_HIDDEN + 2], nw = 0;
   widths[nw++] = (size_t)pb->net.n_inputs;
@@ -247,15 +253,14 @@ static void write_weights(run *r, const prp_train_result *res) {
   /* the master weights are f64 in both precisions (Adam and L-BFGS run in f64) */
   char path[4096];
   snprintf(path, sizeof path, "%s/weights.prpstate", pb->output_dir);
-  char *err = prp_state_save(path, &st);
-  if (err) { fprintf(stderr, "prpc: %s\n", err); free(err); }
+  return prp_state_save(path, &st);
 }
 
-static void plot_history(run *r) {
+static void plot_history(run *r, prp_train_result *res) {
   const prp_train_problem *pb = r->pb;
   history *h = &r->hist;
   if (h->n < 2 || !prp_plot_available()) return;
-  double *cols = malloc(h->n * h->ncols * sizeof(double));
+  double *cols = prp_xmalloc(h->n * h->ncols, sizeof(double));
   for (size_t i = 0; i < h->n; i++)
     for (size_t c = 0; c < h->ncols; c++) cols[c * h->n + i] = h->rows[i * h->ncols + c];
   prp_plot_series series[2 + PRP_TRAIN_MAX_TERMS];
@@ -264,8 +269,7 @@ static void plot_history(run *r) {
   char path[4096];
   snprintf(path, sizeof path, "%s/loss.png", pb->output_dir);
   prp_plot_frame fr = {path, 900, 600, "training loss", "epoch", "loss"};
-  char *err = prp_plot_lines(&fr, series, ns, true);
-  free(err);
+  output_failed(res, prp_plot_lines(&fr, series, ns, true));
   ns = 0;
   for (int u = 0; u < pb->n_unknowns; u++) {
     size_t c = 2 + (size_t)pb->n_terms + (size_t)u;
@@ -273,8 +277,7 @@ static void plot_history(run *r) {
   }
   snprintf(path, sizeof path, "%s/unknowns.png", pb->output_dir);
   fr = (prp_plot_frame){path, 900, 600, "unknowns", "epoch", "value"};
-  err = prp_plot_lines(&fr, series, ns, false);
-  free(err);
+  output_failed(res, prp_plot_lines(&fr, series, ns, false));
   free(cols);
 }
 
@@ -285,31 +288,50 @@ static void finish(run *r, prp_train_result *res) {
   res->seconds = prp_now() - r->start;
   prp_train_verdict_run(pb, res, r->hist.rows, r->hist.n, r->hist.ncols, &res->verdict);
   if (r->csv) {
-    char *err = prp_csv_writer_close(r->csv);
-    free(err);
+    output_failed(res, prp_csv_writer_close(r->csv));
     r->csv = NULL;
   }
   if (!pb->output_dir) return;
-  write_result_json(r, res);
-  write_weights(r, res);
-  plot_history(r);
+  output_failed(res, write_result_json(r, res));
+  output_failed(res, write_weights(r, res));
+  plot_history(r, res);
+}
+
+/* The output directory made, the run's own old outputs there removed, the memory the
+ * plan needs checked; the exit status of a failure in res->error_status. */
+static char *prepare(const prp_train_problem *pb, prp_train_result *res) {
+  char *err = prp_train_check_memory(pb);
+  res->error_status = PRP_EXIT_MEMORY;
+  if (!err && pb->output_dir) {
+    res->error_status = PRP_EXIT_IO;
+    if (!(err = prp_make_dirs(pb->output_dir))) err = prp_output_clear_run(pb->output_dir);
+  }
+  if (!err) res->error_status = 0;
+  return err;
 }
 
 char *prp_train_run(const prp_train_problem *pb, prp_train_result *res) {
   memset(res, 0, sizeof *res);
+  res->loss = NAN;   /* until an epoch gives a finite one */
   run r = {.pb = pb, .start = prp_now()};
   openblas_set_num_threads(pb->threads > 0 ? pb->threads : 1);
-  char *err = NULL;
-  if (pb->output_dir && (err = prp_make_dirs(pb->output_dir))) return err;
+  char *err = prepare(pb, res);
+  if (err) return err;
   r.s = prp_train_session_new(pb, &err);
-  if (!r.s) return err;
+  if (!r.s) {
+    res->error_status = PRP_EXIT_RUNTIME;
+    return err;
+  }
   size_t n = prp_train_session_size(r.s);
-  r.grad = calloc(n, sizeof(double));
-  r.last_good = malloc(n * sizeof(double));
+  r.grad = prp_xcalloc(n, sizeof(double));
+  r.last_good = prp_xmalloc(n, sizeof(double));
   memcpy(r.last_good, r.s->x, n * sizeof(double));
   prp_adam_init(&r.adam, n, 0.9, 0.999, 1e-8);
   prp_adam_set_group(&r.adam, r.s->net.n_params, n);
-  if ((err = history_columns(&r))) goto out;
+  if ((err = history_columns(&r))) {
+    res->error_status = PRP_EXIT_IO;
+    goto out;
+  }
   size_t line_every = (size_t)(pb->epochs / 20 > 0 ? pb->epochs / 20 : 1);
   prp_progress_init(&r.progress, stderr, (size_t)pb->epochs, 0, line_every);
   prp_interrupt_install();

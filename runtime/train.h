@@ -145,6 +145,8 @@ typedef struct {
   int stopped;               /* 0 done, 1 interrupted, 2 not finite */
   char message[256];
   double seconds;
+  char output_error[512];    /* the first output that could not be written ("" if none) */
+  int error_status;          /* the exit status of an error prp_train_run returned (util.h) */
   prp_train_verdict verdict; /* of this run alone (prp_train_verdict_run) */
 } prp_train_result;
 
@@ -170,7 +172,9 @@ double prp_schedule_end(const prp_schedule *s);
 /* The schedule's value after a share p (0..1) of training. */
 double prp_schedule_value(const prp_schedule *s, double p);
 
-/* Trains; returns NULL on success (result filled) or a malloc'd error message. */
+/* Trains; returns NULL on success (result filled) or a malloc'd error message, with
+ * result->error_status the exit status it deserves (PRP_EXIT_IO, PRP_EXIT_MEMORY, ...).
+ * Outputs that fail after training leave result->output_error set. */
 char *prp_train_run(const prp_train_problem *pb, prp_train_result *result);
 
 /* Restarts: n runs of the same problem, the first from the file's guesses, the
@@ -178,6 +182,10 @@ char *prp_train_run(const prp_train_problem *pb, prp_train_result *result);
  * own output subdirectory restart_K. *best is the finished run of lowest loss
  * (-1 if none). Returns NULL or a malloc'd error. */
 char *prp_train_restarts(const prp_train_problem *pb, int n, double tol, prp_train_result *results, int *best);
+/* The same, stopping at Ctrl-C: *done runs finished (results[0..done-1]), the interrupted
+ * one not counted; an error leaves results[*done].error_status set. */
+char *prp_train_restarts_done(const prp_train_problem *pb, int n, double tol, prp_train_result *results, int *best,
+                              int *done);
 /* 1 if every unknown with a known truth is within tol of it, relative to the
  * width of its bounds (or to max(1, |truth|) when unbounded), and the run finished. */
 int prp_train_success(const prp_train_problem *pb, const prp_train_result *res, double tol);

@@ -4,6 +4,7 @@
  * u_obs_i(t) place i's observations interpolated linearly in time (held at the
  * ends); see compiler/residual.h for why. Computed once per point set. */
 #include "train_internal.h"
+#include "util.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,15 +33,15 @@ void prp_nudging_init(prp_train_session *s) {
   sensor_places *sp = &s->places;
   size_t n = pb->n_obs;
   if (n == 0 || pb->nudge_obs_slot < 0) return;
-  size_t *order = malloc(n * sizeof *order);
+  size_t *order = prp_xmalloc(n * sizeof *order, 1);
   for (size_t i = 0; i < n; i++) order[i] = i;
   sort_ctx = (order_ctx){pb->obs_x, pb->n_space, pb->time_index, pb->n_inputs};
   qsort(order, n, sizeof *order, compare_obs);
-  sp->place = malloc(n * (size_t)(pb->n_space + 1) * sizeof(double));
-  sp->first = malloc(n * sizeof(size_t));
-  sp->count = calloc(n, sizeof(size_t));
-  sp->t = malloc(n * sizeof(double));
-  sp->u = malloc(n * sizeof(double));
+  sp->place = prp_xmalloc(n * (size_t)(pb->n_space + 1) * sizeof(double), 1);
+  sp->first = prp_xmalloc(n * sizeof(size_t), 1);
+  sp->count = prp_xcalloc(n, sizeof(size_t));
+  sp->t = prp_xmalloc(n * sizeof(double), 1);
+  sp->u = prp_xmalloc(n * sizeof(double), 1);
   for (size_t i = 0; i < n; i++) {
     const double *x = pb->obs_x + order[i] * (size_t)pb->n_inputs;
     if (sp->n_places == 0 || !same_place(sp->place + (sp->n_places - 1) * (size_t)pb->n_space, x, pb->n_space)) {

@@ -1,7 +1,7 @@
 /* Runtime, training: train once or with restarts and print the summary; see
  * train_report.h. */
 #include "train_report.h"
-#include "exit_codes.h"
+#include "util.h"
 #include "train_verdict.h"
 #include <math.h>
 #include <stdlib.h>
@@ -17,7 +17,7 @@ void prp_train_print_summary(FILE *out, const prp_train_problem *pb, const prp_t
     fprintf(out, ")\n");
   }
   prp_train_verdict_print(out, pb, &res->verdict);
-  if (pb->output_dir) fprintf(out, "results in %s/\n", pb->output_dir);
+  if (pb->output_dir && !res->output_error[0]) fprintf(out, "results in %s/\n", pb->output_dir);
 }
 
 void prp_train_print_restarts(FILE *out, const prp_train_problem *pb, const prp_train_result *res, int n, int best) {
@@ -44,24 +44,40 @@ void prp_train_print_restarts(FILE *out, const prp_train_problem *pb, const prp_
 }
 
 int prp_train_exit_status(const prp_train_result *res) {
+  if (res->output_error[0]) return PRP_EXIT_IO;
   return res->stopped == 0 ? PRP_EXIT_OK : res->stopped == 1 ? PRP_EXIT_INTERRUPT : PRP_EXIT_RUNTIME;
 }
 
+/* An error prp_train_run returned: printed, and its exit status (the runtime's by default). */
+static int report_error(const char *program, char *err, int status) {
+  fprintf(stderr, "%s: error: %s\n", program, err);
+  free(err);
+  return status ? status : PRP_EXIT_RUNTIME;
+}
+
 static int train_restarts(const prp_train_problem *pb, const char *program) {
-  int n = pb->restarts > PRP_TRAIN_MAX_RESTARTS ? PRP_TRAIN_MAX_RESTARTS : pb->restarts, best;
-  prp_train_result *res = calloc((size_t)n, sizeof *res);
-  char *err = prp_train_restarts(pb, n, PRP_TRAIN_SUCCESS_TOLERANCE, res, &best);
+  int n = pb->restarts > PRP_TRAIN_MAX_RESTARTS ? PRP_TRAIN_MAX_RESTARTS : pb->restarts, best, done = 0;
+  prp_train_result *res = prp_xcalloc((size_t)n, sizeof *res);
+  char *err = prp_train_restarts_done(pb, n, PRP_TRAIN_SUCCESS_TOLERANCE, res, &best, &done);
   int code = 0;
   if (err) {
-    fprintf(stderr, "%s: error: %s\n", program, err);
-    free(err);
-    code = PRP_EXIT_RUNTIME;
+    code = report_error(program, err, done < n ? res[done].error_status : 0);
   } else {
-    prp_train_print_restarts(stdout, pb, res, n, best);
-    prp_train_verdict v;
-    prp_train_verdict_restarts(pb, res, n, best, &v);
-    prp_train_verdict_print(stdout, pb, &v);
-    prp_train_verdict_write_restarts(pb, &v, n, best);
+    prp_train_print_restarts(stdout, pb, res, done, best);
+    if (done > 0) {
+      prp_train_verdict v;
+      prp_train_verdict_restarts(pb, res, done, best, &v);
+      prp_train_verdict_print(stdout, pb, &v);
+      char *verr = prp_train_verdict_write_restarts(pb, &v, done, best);
+      if (verr) code = report_error(program, verr, PRP_EXIT_IO);
+    }
+    for (int k = 0; k < done && !code; k++)
+      if (res[k].output_error[0]) code = report_error(program, prp_xstrdup(res[k].output_error), PRP_EXIT_IO);
+    if (!code && done < n) {
+      fprintf(stderr, "%s: interrupted during restart %d of %d; the table shows the finished ones\n", program,
+              done, n);
+      code = PRP_EXIT_INTERRUPT;
+    }
   }
   free(res);
   return code;
@@ -70,13 +86,10 @@ static int train_restarts(const prp_train_problem *pb, const char *program) {
 static int train_once(const prp_train_problem *pb, const char *program) {
   prp_train_result res;
   char *err = prp_train_run(pb, &res);
-  if (err) {
-    fprintf(stderr, "%s: error: %s\n", program, err);
-    free(err);
-    return PRP_EXIT_RUNTIME;
-  }
+  if (err) return report_error(program, err, res.error_status);
   prp_train_print_summary(stdout, pb, &res);
   if (res.stopped == 2) fprintf(stderr, "%s: error: %s\n", program, res.message);
+  if (res.output_error[0]) fprintf(stderr, "%s: error: %s\n", program, res.output_error);
   return prp_train_exit_status(&res);
 }
 

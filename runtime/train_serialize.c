@@ -3,6 +3,7 @@
  * tables of field descriptors below drive both directions, so writer and
  * reader cannot drift apart; the reader checks every key and range. */
 #include "train_serialize.h"
+#include "util.h"
 #include <assert.h>
 #include <errno.h>
 #include <math.h>
@@ -175,29 +176,21 @@ void prp_train_set_epochs(prp_train_problem *pb, const prp_train_epoch_rules *ru
   if (rules->log_every_auto) pb->log_every = epochs / 200 > 0 ? epochs / 200 : 1;
 }
 
-static char *message(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  char *msg = malloc((size_t)n + 1);
-  va_start(ap, fmt);
-  vsnprintf(msg, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  return msg;
-}
 
 char *prp_train_set_guess(prp_train_problem *pb, const char *arg) {
   const char *eq = strchr(arg, '=');
   char *end = NULL;
   double v = eq ? strtod(eq + 1, &end) : 0;
-  if (!eq || end == eq + 1 || *end || !isfinite(v)) return message("--guess expects NAME=VALUE, not '%s'", arg);
+  char quoted[PRP_EXCERPT_CHARS + 4];
+  if (!eq || end == eq + 1 || *end || !isfinite(v))
+    return prp_errorf("--guess expects NAME=VALUE with a finite number, not '%s'", prp_excerpt(quoted, arg));
   size_t len = (size_t)(eq - arg);
   int k = 0;
   while (k < pb->n_unknowns && (strncmp(pb->unknowns[k].name, arg, len) != 0 || pb->unknowns[k].name[len] != '\0')) k++;
-  if (k == pb->n_unknowns) return message("--guess: '%.*s' is not an unknown of this problem", (int)len, arg);
+  if (k == pb->n_unknowns) return prp_errorf("--guess: '%.*s' is not an unknown of this problem",
+                                             (int)(len > PRP_EXCERPT_CHARS ? PRP_EXCERPT_CHARS : len), arg);
   prp_train_unknown *u = &pb->unknowns[k];
-  if (!(v >= u->lo && v <= u->hi)) return message("--guess: %s = %g lies outside its bounds [%g, %g]", u->name, v, u->lo, u->hi);
+  if (!(v >= u->lo && v <= u->hi)) return prp_errorf("--guess: %s = %g lies outside its bounds [%g, %g]", u->name, v, u->lo, u->hi);
   u->guess = v;
   return NULL;
 }
@@ -302,7 +295,7 @@ static int fail(reader *r, const char *fmt, ...) {
   va_end(ap);
   int line = 1;
   for (const char *q = r->start; q < r->p; q++) line += *q == '\n';
-  r->err = message("problem description, line %d: %s", line, msg);
+  r->err = prp_errorf("problem description, line %d: %s", line, msg);
   return -1;
 }
 
@@ -361,7 +354,7 @@ static int read_string(reader *r, const char *what, char **out) {
   if (r->p < r->end && *r->p == '-') { r->p++; return 0; }
   if (r->p >= r->end || *r->p != '"') return fail(r, "expected a string (%s)", what);
   const char *start = ++r->p;
-  char *s = malloc((size_t)(r->end - start) + 1), *q = s;
+  char *s = prp_xmalloc((size_t)(r->end - start) + 1, 1), *q = s;
   while (r->p < r->end && *r->p != '"') {
     char c = *r->p++;
     if (c == '\\' && r->p < r->end && *r->p == 'x' && r->end - r->p >= 3 &&
@@ -469,7 +462,7 @@ char *prp_train_deserialize(const char *blob, size_t size, prp_train_problem *pb
   if (!meta) meta = &own;
   memset(pb, 0, sizeof *pb);
   memset(meta, 0, sizeof *meta);
-  char *text = malloc(size + 1);   /* NUL-terminated for strtod */
+  char *text = prp_xmalloc(size + 1, 1);   /* NUL-terminated for strtod */
   memcpy(text, blob, size);
   text[size] = '\0';
   if (memchr(text, '\0', size)) size = strlen(text);
@@ -513,5 +506,5 @@ void prp_train_meta_free(prp_train_meta *meta) {
 
 void prp_train_problem_set_output(prp_train_problem *pb, const char *dir) {
   free((char *)pb->output_dir);
-  pb->output_dir = dir ? strdup(dir) : NULL;
+  pb->output_dir = dir ? prp_xstrdup(dir) : NULL;
 }

@@ -3,6 +3,7 @@
  * generated kernel gives the residual and its partials, and reverse mode takes
  * the gradient back to the weights; the partials wrt the unknowns give theirs. */
 #include "train_internal.h"
+#include "util.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +55,11 @@ static void to_columns(term_state *t) {
 static void alloc_points(term_state *t, size_t n, int dim, int single) {
   t->n = n;
   t->dim = dim;
-  t->x = calloc(n * (size_t)dim + 1, sizeof *t->x);
-  for (int i = 0; i < dim; i++) t->cols[i] = calloc(n + 1, sizeof(double));
-  for (int k = 0; k < 3; k++) t->pointdata[k] = calloc(n + 1, sizeof(double));
-  for (int i = 0; single && i < dim; i++) t->cols32[i] = calloc(n + 1, sizeof(float));
-  for (int k = 0; single && k < 3; k++) t->pointdata32[k] = calloc(n + 1, sizeof(float));
+  t->x = prp_xcalloc(n * (size_t)dim + 1, sizeof *t->x);
+  for (int i = 0; i < dim; i++) t->cols[i] = prp_xcalloc(n + 1, sizeof(double));
+  for (int k = 0; k < 3; k++) t->pointdata[k] = prp_xcalloc(n + 1, sizeof(double));
+  for (int i = 0; single && i < dim; i++) t->cols32[i] = prp_xcalloc(n + 1, sizeof(float));
+  for (int k = 0; single && k < 3; k++) t->pointdata32[k] = prp_xcalloc(n + 1, sizeof(float));
 }
 
 /* The f32 copies of a term's per-point inputs (f32 problems only). */
@@ -232,7 +233,7 @@ prp_train_session *prp_train_session_new(const prp_train_problem *pb, char **err
                       pb->n_coord_slots + pb->n_kernel_jets + pb->n_pointdata);
     return NULL;
   }
-  prp_train_session *s = calloc(1, sizeof *s);
+  prp_train_session *s = prp_xcalloc(1, sizeof *s);
   s->pb = pb;
   char msg[256];
   if (prp_mlp_init(&s->net, &pb->net, msg, sizeof msg) != 0) {
@@ -242,13 +243,13 @@ prp_train_session *prp_train_session_new(const prp_train_problem *pb, char **err
   }
   size_t nout = (size_t)CHUNK * (1 + PRP_TRAIN_MAX_JETS + PRP_TRAIN_MAX_UNKNOWNS);
   if (pb->single) {
-    s->kernel_out32 = calloc(nout, sizeof(float));
-    s->params32 = calloc(s->net.n_params + 1, sizeof(float));
-    s->grad32 = calloc(s->net.n_params + 1, sizeof(float));
+    s->kernel_out32 = prp_xcalloc(nout, sizeof(float));
+    s->params32 = prp_xcalloc(s->net.n_params + 1, sizeof(float));
+    s->grad32 = prp_xcalloc(s->net.n_params + 1, sizeof(float));
   } else {
-    s->kernel_out = calloc(nout, sizeof(double));
+    s->kernel_out = prp_xcalloc(nout, sizeof(double));
   }
-  s->x = calloc(s->net.n_params + (size_t)pb->n_unknowns, sizeof(double));
+  s->x = prp_xcalloc(s->net.n_params + (size_t)pb->n_unknowns, sizeof(double));
   prp_nudging_init(s);
   for (int i = 0; i < pb->n_terms; i++)
     if (init_term(s, i, err) != 0) {

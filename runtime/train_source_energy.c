@@ -8,6 +8,7 @@
  * of its position: the unknowns then follow only the network's implied source.
  * Kept while the dilatation schedule runs (off once the width is the true one). */
 #include "train_internal.h"
+#include "util.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,18 +28,12 @@ int prp_source_energy_init(prp_train_session *s, char **err) {
     if (pb->terms[i].kind == PRP_TERM_KIND_PDE) pad->term = &pb->terms[i];
   if (!pad->term) return 0;
   pad->n = (size_t)pb->n_collocation * PAD_POINTS_PER_COLLOCATION;
-  pad->unit = calloc(pad->n * (size_t)pb->n_inputs + 1, sizeof(double));
-  pad->zeros = calloc(PAD_CHUNK, sizeof(double));
-  pad->zeros32 = calloc(PAD_CHUNK, sizeof(float));
-  int ok = pad->unit && pad->zeros && pad->zeros32;
+  pad->unit = prp_xcalloc(pad->n * (size_t)pb->n_inputs + 1, sizeof(double));
+  pad->zeros = prp_xcalloc(PAD_CHUNK, sizeof(double));
+  pad->zeros32 = prp_xcalloc(PAD_CHUNK, sizeof(float));
   for (int i = 0; i < pb->n_inputs; i++) {
-    pad->cols[i] = calloc(PAD_CHUNK, sizeof(double));
-    pad->cols32[i] = calloc(PAD_CHUNK, sizeof(float));
-    ok = ok && pad->cols[i] && pad->cols32[i];
-  }
-  if (!ok) {
-    *err = prp_errorf("out of memory for %zu source-energy points", pad->n);
-    return -1;
+    pad->cols[i] = prp_xcalloc(PAD_CHUNK, sizeof(double));
+    pad->cols32[i] = prp_xcalloc(PAD_CHUNK, sizeof(float));
   }
   double lo[PRP_SAMPLE_MAX_DIM] = {0}, hi[PRP_SAMPLE_MAX_DIM] = {1, 1, 1, 1, 1};
   prp_sampler smp;

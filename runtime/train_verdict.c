@@ -2,6 +2,7 @@
  * answer -- from the problem, the result and the history train.c keeps; printed
  * and written by train_verdict_output.c. The limits are in train.h. */
 #include "train.h"
+#include "util.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,7 @@ static int by_value(const void *a, const void *b) {
 
 /* Observations as rows (space coordinates, zeros, time, u) sorted by place then time. */
 static double *rows_by_place(const prp_train_problem *pb) {
-  double *rows = calloc(pb->n_obs, 5 * sizeof(double));
+  double *rows = prp_xcalloc(pb->n_obs ? pb->n_obs : 1, 5 * sizeof(double));
   for (size_t i = 0; i < pb->n_obs; i++) {
     const double *x = pb->obs_x + i * (size_t)pb->n_inputs;
     double *row = rows + 5 * i;
@@ -88,7 +89,7 @@ static double *rows_by_place(const prp_train_problem *pb) {
  * one degree of freedom), resists the places where the signal itself bends. */
 double prp_train_estimate_noise(const prp_train_problem *pb) {
   if (pb->time_index < 0 || pb->n_obs < 3 || !pb->obs_x || !pb->obs_u) return NAN;
-  double *rows = rows_by_place(pb), *e2 = malloc(pb->n_obs * sizeof(double));
+  double *rows = rows_by_place(pb), *e2 = prp_xmalloc(pb->n_obs, sizeof(double));
   size_t m = 0;
   for (size_t i = 1; i + 1 < pb->n_obs; i++) {
     const double *p = rows + 5 * (i - 1), *c = rows + 5 * i, *q = rows + 5 * (i + 1);

@@ -18,7 +18,8 @@ void prp_train_verdict_print(FILE *out, const prp_train_problem *pb, const prp_t
 void prp_train_warning_text(const prp_train_problem *pb, const prp_train_verdict *v, const prp_train_warning *w,
                             char *buf, size_t len);
 
-/* Writes DIR/verdict.json for restarts: the best restart and the verdict. */
-void prp_train_verdict_write_restarts(const prp_train_problem *pb, const prp_train_verdict *v, int n, int best);
+/* Writes DIR/verdict.json for restarts: the best restart and the verdict (through
+ * output.h); NULL, or a malloc'd message when it could not be written. */
+char *prp_train_verdict_write_restarts(const prp_train_problem *pb, const prp_train_verdict *v, int n, int best);
 
 #endif

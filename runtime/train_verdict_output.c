@@ -93,19 +93,18 @@ void prp_train_verdict_json(prp_json *j, const prp_train_problem *pb, const prp_
   checks_json(j, pb, v);
 }
 
-void prp_train_verdict_write_restarts(const prp_train_problem *pb, const prp_train_verdict *v, int n, int best) {
-  if (!pb->output_dir) return;
+char *prp_train_verdict_write_restarts(const prp_train_problem *pb, const prp_train_verdict *v, int n, int best) {
+  if (!pb->output_dir) return NULL;
   char path[4096];
   snprintf(path, sizeof path, "%s/verdict.json", pb->output_dir);
   prp_json *j;
   char *err = prp_json_open_file(&j, path);
-  if (err) { fprintf(stderr, "prpc: %s\n", err); free(err); return; }
+  if (err) return err;
   prp_json_begin_object(j);
   prp_json_member_string(j, "problem", pb->problem_name ? pb->problem_name : "");
   prp_json_member_int(j, "restarts", n);
   prp_json_member_int(j, "best", best);
   prp_train_verdict_json(j, pb, v);
   prp_json_end_object(j);
-  err = prp_json_finish(j);
-  if (err) { fprintf(stderr, "prpc: %s\n", err); free(err); }
+  return prp_json_finish(j);
 }

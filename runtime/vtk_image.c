@@ -1,7 +1,8 @@
 /* Runtime, run output: the VTK XML writers of vtk_image.h. The binary section is
  * written byte by byte in little-endian order, whatever the host's order. */
 #include "vtk_image.h"
-#include "state_io.h"
+#include "output.h"
+#include "util.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -45,8 +46,8 @@ static void write_header(FILE *f, const prp_vtk_grid *g, const prp_vtk_array *ar
 char *prp_vtk_image_write(const char *path, const prp_vtk_grid *grid, const prp_vtk_array *arrays, size_t n) {
   char *err = check_grid(path, grid, n);
   if (err) return err;
-  prp_atomic_file a;
-  if ((err = prp_atomic_open(&a, path))) return err;
+  prp_output a;
+  if ((err = prp_output_open(&a, path))) return err;
   write_header(a.f, grid, arrays, n);
   fprintf(a.f, "  <AppendedData encoding=\"raw\">\n   _");
   size_t points = grid_points(grid);
@@ -55,12 +56,12 @@ char *prp_vtk_image_write(const char *path, const prp_vtk_grid *grid, const prp_
     for (size_t i = 0; i < points; i++) put_f64_le(a.f, arrays[k].values[i]);
   }
   fprintf(a.f, "\n  </AppendedData>\n</VTKFile>\n");
-  return prp_atomic_commit(&a);
+  return prp_output_commit(&a);
 }
 
 char *prp_vtk_collection_write(const char *path, const char *const *files, const double *times, size_t n) {
-  prp_atomic_file a;
-  char *err = prp_atomic_open(&a, path);
+  prp_output a;
+  char *err = prp_output_open(&a, path);
   if (err) return err;
   fprintf(a.f, "<?xml version=\"1.0\"?>\n");
   fprintf(a.f, "<VTKFile type=\"Collection\" version=\"1.0\" byte_order=\"LittleEndian\" header_type=\"UInt64\">\n");
@@ -68,5 +69,5 @@ char *prp_vtk_collection_write(const char *path, const char *const *files, const
   for (size_t i = 0; i < n; i++)
     fprintf(a.f, "    <DataSet timestep=\"%.17g\" group=\"\" part=\"0\" file=\"%s\"/>\n", times[i], files[i]);
   fprintf(a.f, "  </Collection>\n</VTKFile>\n");
-  return prp_atomic_commit(&a);
+  return prp_output_commit(&a);
 }

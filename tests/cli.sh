@@ -78,9 +78,14 @@ expect "run: bad header" 1 "p.csv:1: .*column" -- run --quiet "$work/p.prp"
 printf 'x,u\n0.1,abc\n' > "$work/p.csv"
 expect "run: not a number" 1 "p.csv:2: .*'abc' is not a number" -- run --quiet "$work/p.prp"
 printf 'x,u\n0.1,0.2\n0.5,0.4\n' > "$work/p.csv"
-expect "run: unknown guess name" 1 "'qq' is not an unknown" -- run --quiet --guess=qq=1 "$work/p.prp"
-expect "run: guess outside bounds" 1 "q = 7 lies outside its bounds" -- run --quiet --guess=q=7 "$work/p.prp"
-expect "run: zero epochs" 2 "unknown option '--epochs=0'" -- run --epochs=0 "$work/p.prp"
+expect "run: unknown guess name" 2 "'qq' is not an unknown" -- run --quiet --guess=qq=1 "$work/p.prp"
+expect "run: guess outside bounds" 2 "q = 7 lies outside its bounds" -- run --quiet --guess=q=7 "$work/p.prp"
+expect "run: zero epochs" 2 "--epochs: expected a whole number from 1 to 1000000000, not '0'" -- run --epochs=0 "$work/p.prp"
+expect "run: negative epochs" 2 "--epochs: expected a whole number from 1 to 1000000000, not '-1'" -- run --epochs=-1 "$work/p.prp"
+expect "run: bad seed" 2 "--seed: expected a whole number from 0 to" -- run --seed=x "$work/p.prp"
+expect "run: too many restarts" 2 "--restarts: expected a whole number from 1 to 1000, not '5000'" -- run --restarts=5000 "$work/p.prp"
+expect "run: bad max-errors" 2 "--max-errors: expected a whole number from 1 to 10000" -- check --max-errors=0 "$work/p.prp"
+expect "run: bad color" 2 "--color: expected always, never or auto, not 'blue'" -- check --color=blue "$work/p.prp"
 expect "run: trains" 0 "q += " -- run --quiet --epochs=20 --output="$work/out" "$work/p.prp"
 for f in history.csv result.json weights.prpstate; do
   if [ -s "$work/out/$f" ]; then ok; else fail "run: $f missing"; fi
@@ -122,7 +127,7 @@ done
 
 # prpc build: standalone programs; prpc simulate: sensor files.
 expect "build without -o" 2 "build needs -o" -- build "$src/examples/source1d.prp"
-expect "build into a missing directory" 3 "cannot write" -- build "$src/examples/source1d.prp" -o "$work/none/p"
+expect "build into a missing directory" 4 "cannot write" -- build "$src/examples/source1d.prp" -o "$work/none/p"
 expect "build" 0 '^$' -- build "$work/p.prp" -o "$work/pprog"
 if "$work/pprog" --help | grep -q "usage:"; then ok; else fail "built program --help"; fi
 if "$work/pprog" --quiet --epochs=20 --output="$work/pout" | grep -qE '^verdict: ' && has "$work/pout/result.json" '"verdict": '; then
@@ -132,6 +137,103 @@ expect "simulate" 0 "120 observations written to $work/s1.csv" -- simulate "$src
 "$prpc" simulate "$src/examples/source1d.prp" -o "$work/s2.csv" > /dev/null
 if cmp -s "$work/s1.csv" "$work/s2.csv" && [ "$(wc -l < "$work/s1.csv")" -eq 121 ] && head -1 "$work/s1.csv" | grep -qx 'x,t,u'; then ok; else fail "simulate is not reproducible"; fi
 expect "simulate a file without truth" 1 "truth" -- simulate "$work/p.prp" -o "$work/s3.csv"
+
+
+# ---- Runtime faults (issue 15): nothing overwritten that is not ours, no failure
+# reported as success, no crash on big requests. Each asserts the exit code, the
+# message, and that nothing outside the run's own files changed.
+unchanged() {  # NAME FILE COPY: FILE still equals COPY
+  if cmp -s "$2" "$3"; then ok; else fail "$1: $2 changed"; fi
+}
+printf 'precious\n' > "$work/precious.txt"; cp "$work/precious.txt" "$work/precious.copy"
+cp "$src/examples/source1d.prp" "$work/v.prp"
+expect "simulate over its input" 4 "v.prp: is an input of this run; not overwritten" -- simulate "$work/v.prp" -o "$work/v.prp"
+unchanged "simulate over its input" "$work/v.prp" "$src/examples/source1d.prp"
+expect "simulate over a directory" 4 "is a directory; not overwritten" -- simulate "$work/v.prp" -o "$work"
+expect "build over its input" 4 "is an input of this run" -- build "$work/p.prp" -o "$work/p.prp"
+mkdir -p "$work/o2/result.json" "$work/o2/weights.prpstate" "$work/o2/loss.png"
+expect "run into directories named like outputs" 4 "o2/result.json: is a directory; not overwritten" -- run --quiet --epochs=5 --output="$work/o2" "$work/p.prp"
+if [ ! -e "$work/o2/history.csv" ]; then ok; else fail "run into directories: trained anyway"; fi
+mkdir -p "$work/o4"; ln -s "$work/precious.txt" "$work/o4/history.csv"
+expect "run over a symlink" 0 "results in $work/o4/" -- run --quiet --epochs=5 --output="$work/o4" "$work/p.prp"
+unchanged "run over a symlink" "$work/precious.txt" "$work/precious.copy"
+if [ -f "$work/o4/history.csv" ] && [ ! -L "$work/o4/history.csv" ]; then ok; else fail "symlink: history.csv is not a new file"; fi
+mkdir -p "$work/o5/restart_3"
+for f in source.png result.json restart_3/history.csv history.csv.Ab12Cd; do echo old > "$work/o5/$f"; done
+cp "$work/precious.txt" "$work/o5/keep.txt"
+expect "run into old results" 0 "results in" -- run --quiet --epochs=5 --output="$work/o5" "$work/p.prp"
+if [ ! -e "$work/o5/source.png" ] && [ ! -e "$work/o5/restart_3" ] && [ ! -e "$work/o5/history.csv.Ab12Cd" ]; then ok; else fail "old outputs stay: $(ls "$work/o5" | tr '\n' ' ')"; fi
+unchanged "run into old results" "$work/o5/keep.txt" "$work/precious.copy"
+if grep -q '"epochs": 5' "$work/o5/result.json"; then ok; else fail "old result.json kept"; fi
+"$work/pprog" --quiet --epochs=5 --output="$work/o2" > "$work/o2.log" 2>&1; rc=$?
+if [ "$rc" -eq 4 ] && grep -q "is a directory; not overwritten" "$work/o2.log"; then ok; else fail "built program: exit $rc"; head -3 "$work/o2.log"; fi
+out=$("$work/pprog" --epochs=-1 2>&1); rc=$?
+if [ "$rc" -eq 2 ] && printf '%s' "$out" | grep -q -- "--epochs: expected a whole number from 1 to"; then ok; else fail "built program --epochs=-1: exit $rc"; fi
+
+# Sensor files: CR-only line endings, duplicate points, files that are no CSV.
+printf 'x,u\r0.1,0.2\r0.5,0.4\r' > "$work/p.csv"
+expect "run: CR line endings" 0 "results in" -- run --quiet --epochs=5 --output="$work/cr" "$work/p.prp"
+printf 'x,u\n0.1,0.2\n0.5,0.4\n0.1,0.3\n' > "$work/p.csv"
+expect "run: duplicate point" 1 "p.csv:4: a second observation of the same point with a different value" -- run --quiet "$work/p.prp"
+printf 'root:$6$secretsalt$hash:19000:0:99999:7:::\n' > "$work/p.csv"
+out=$(timeout 30 "$prpc" run --quiet "$work/p.prp" 2>&1); rc=$?
+if [ "$rc" -eq 1 ] && ! printf '%s' "$out" | grep -q secretsalt; then ok; else fail "a file that is no CSV is quoted (exit $rc)"; printf '%s\n' "$out" | head -3; fi
+sed 's|"p.csv"|"/dev/zero"|' "$work/p.prp" > "$work/zero.prp"
+expect "run: /dev/zero as sensors" 1 "cannot open sensor file '/dev/zero': it is not a regular file" -- run --quiet "$work/zero.prp"
+printf 'x,u\n0.1,1e308\n0.5,-1e308\n' > "$work/p.csv"
+expect "run: huge values" 3 "not finite" -- run --quiet --output="$work/huge" "$work/p.prp"
+if grep -q '"loss": null' "$work/huge/result.json"; then ok; else fail "huge values: result.json loss is not null"; fi
+printf 'x,u\n0.1,0.2\n0.5,0.4\n' > "$work/p.csv"
+long=$(head -c 100000 /dev/zero | tr '\0' 'q')   # (one argument is at most 128 KiB)
+out=$(timeout 30 "$prpc" run --quiet --guess="q=$long" "$work/p.prp" 2>&1); rc=$?
+if [ "$rc" -eq 2 ] && [ "${#out}" -lt 400 ]; then ok; else fail "a 100 kB --guess: exit $rc, ${#out} bytes of message"; fi
+
+# The REPL's load and restore: directories and devices refused at once, not read.
+printf 'load %s\nload /dev/zero\nload %s\nrestore /dev/zero\n' "$work" "$work/p.prp" > "$work/load.cmds"
+out=$(timeout 60 "$prpc" repl < "$work/load.cmds" 2>&1)
+if printf '%s' "$out" | grep -q "$work: is a directory" && printf '%s' "$out" | grep -q "/dev/zero: is a device, not a source file" \
+   && printf '%s' "$out" | grep -q "/dev/zero: is a device, not a state file"; then ok; else fail "REPL load/restore of a directory or device"; printf '%s\n' "$out" | tail -4; fi
+
+# Memory: a size the machine cannot give is an error before training (exit 5).
+sed 's/^unknown q.*/&\ntrain {\n  collocation 1000000000\n}/' "$work/p.prp" > "$work/big.prp"
+if ldd "$prpc" | grep -q libasan; then
+  echo "SKIP 1e9 collocation points under ulimit -v: AddressSanitizer reserves more address space than the limit"
+else
+  out=$( (ulimit -v 8000000; timeout 60 "$prpc" run --quiet --epochs=1 --output="$work/big" "$work/big.prp") 2>&1); rc=$?
+  if [ "$rc" -eq 5 ] && printf '%s' "$out" | grep -q "out of memory for 1000000000 collocation points (needs"; then ok; else fail "1e9 collocation points: exit $rc"; printf '%s\n' "$out" | tail -3; fi
+fi
+
+# Ctrl-C during --restarts: the finished restarts' table and exit 130.
+"$prpc" run --quiet --epochs=20000 --restarts=50 --output="$work/rs_int" "$work/p.prp" > "$work/rs_int.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do [ -s "$work/rs_int/restart_1/history.csv" ] && break; sleep 0.1; done
+kill -INT "$pid"; wait "$pid"; rc=$?
+if [ "$rc" -eq 130 ] && grep -q "^restart" "$work/rs_int.log" && grep -q "interrupted during restart" "$work/rs_int.log"; then ok
+else fail "Ctrl-C during restarts: exit $rc"; tail -3 "$work/rs_int.log"; fi
+
+# As root: device nodes and a full disk. Elsewhere these are skipped, visibly.
+if [ "$(id -u)" -eq 0 ]; then
+  mknod -m 666 "$work/node" c 1 3
+  expect "simulate over a device" 4 "node: is a device; not overwritten" -- simulate "$work/v.prp" -o "$work/node"
+  expect "build over a device" 4 "node: is a device; not overwritten" -- build "$work/p.prp" -o "$work/node"
+  if [ -c "$work/node" ]; then ok; else fail "the device node was replaced"; fi
+  printf 'load %s\nsave %s\n' "$work/p.prp" "$work/node" > "$work/save.cmds"
+  out=$(timeout 60 "$prpc" repl < "$work/save.cmds" 2>&1)
+  if printf '%s' "$out" | grep -q "is a device; not overwritten" && [ -c "$work/node" ]; then ok; else fail "REPL save over a device"; printf '%s\n' "$out" | tail -3; fi
+  mkdir -p "$work/full"
+  if mount -t tmpfs -o size=64k tmpfs "$work/full" 2>/dev/null; then
+    head -c 60000 /dev/zero > "$work/full/fill" 2>/dev/null
+    out=$(timeout 60 "$prpc" run --quiet --epochs=200 --output="$work/full/r" "$work/p.prp" 2>&1); rc=$?
+    if [ "$rc" -eq 4 ] && printf '%s' "$out" | grep -q "error: .*No space left on device" && ! printf '%s' "$out" | grep -q "results in"; then ok
+    else fail "full disk: exit $rc"; printf '%s\n' "$out" | tail -3; fi
+    ls "$work/full/r" 2>/dev/null | grep -q 'X\{0\}\.[A-Za-z0-9]\{6\}$' && fail "full disk: temporaries left: $(ls "$work/full/r")" || ok
+    umount "$work/full"
+  else
+    echo "SKIP full disk: cannot mount a tmpfs here"
+  fi
+else
+  echo "SKIP device node, REPL save and full-disk cases: they need root (this runner is uid $(id -u))"
+fi
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "options.h"
 #include "exit_codes.h"
 #include "train.h"
 #include "train_report.h"
 #include "train_serialize.h"
+#include "util.h"
 
 /* Defined in the object compiler/build.c emits (names in train_serialize.h). */
 extern const char prp_standalone_problem[];
@@ -50,17 +52,19 @@ static void print_help(const char *prog, const prp_train_problem *pb, const prp_
 }
 
 static int usage_error(const char *prog, const char *what, const char *arg) {
-  fprintf(stderr, "%s: error: %s '%s'\nTry '%s --help'.\n", prog, what, arg, prog);
+  char quoted[PRP_EXCERPT_CHARS + 4];
+  fprintf(stderr, "%s: error: %s '%s'\nTry '%s --help'.\n", prog, what, prp_excerpt(quoted, arg), prog);
   return PRP_EXIT_USAGE;
 }
 
-/* A whole number >= min; 1 on success (the same limits as prpc). */
-static int parse_count(const char *text, long *out, long min) {
-  char *end;
-  long n = strtol(text, &end, 10);
-  if (*end || end == text || n < min || n > 1000000000L) return 0;
-  *out = n;
-  return 1;
+/* --NAME=N in [min, max] (the same limits as prpc): -1 to go on, or the exit status after
+ * printing what is wrong. */
+static int count_option(const char *prog, const char *arg, long min, long max, long *out) {
+  char *err = prp_option_count(arg, min, max, out);
+  if (!err) return -1;
+  fprintf(stderr, "%s: error: %s\nTry '%s --help'.\n", prog, err, prog);
+  free(err);
+  return PRP_EXIT_USAGE;
 }
 
 /* Fills o; returns -1 to go on, or an exit status (after --help, --version, errors). */
@@ -75,16 +79,17 @@ static int parse_command_line(options *o, int argc, char **argv, const prp_train
              meta->producer ? meta->producer : "prpc");
       return 0;
     }
-    int ok = 1;
+    int code = -1;
     if (strcmp(a, "--quiet") == 0) o->quiet = 1;
-    else if (strncmp(a, "--epochs=", 9) == 0) ok = parse_count(a + 9, &o->epochs, 1);
-    else if (strncmp(a, "--seed=", 7) == 0) ok = parse_count(a + 7, &o->seed, 0);
-    else if (strncmp(a, "--restarts=", 11) == 0) ok = parse_count(a + 11, &o->restarts, 1);
+    else if (strncmp(a, "--epochs=", 9) == 0) code = count_option(prog, a, 1, PRP_OPTION_COUNT_MAX, &o->epochs);
+    else if (strncmp(a, "--seed=", 7) == 0) code = count_option(prog, a, 0, PRP_OPTION_COUNT_MAX, &o->seed);
+    else if (strncmp(a, "--restarts=", 11) == 0) code = count_option(prog, a, 1, PRP_TRAIN_MAX_RESTARTS, &o->restarts);
     else if (strncmp(a, "--guess=", 8) == 0 && o->nguesses < PRP_TRAIN_MAX_UNKNOWNS) o->guesses[o->nguesses++] = a + 8;
     else if (strncmp(a, "--output=", 9) == 0 && a[9]) o->output = a + 9;
-    else if (strncmp(a, "--guess=", 8) == 0) return usage_error(prog, "too many --guess options, from", a);
+    else if (strcmp(a, "--output=") == 0) return usage_error(prog, "--output= needs a directory name, not", "");
+    else if (strncmp(a, "--guess=", 8) == 0) return usage_error(prog, "at most 16 --guess options, from", a);
     else return usage_error(prog, a[0] == '-' ? "unknown option" : "unexpected argument", a);
-    if (!ok) return usage_error(prog, "bad number in", a);
+    if (code >= 0) return code;
   }
   return -1;
 }
@@ -122,6 +127,7 @@ static int apply_options(const char *prog, prp_train_problem *pb, const prp_trai
 
 int main(int argc, char **argv) {
   const char *prog = program_name(argc > 0 ? argv[0] : NULL);
+  prp_set_program_name(prog);
   prp_train_problem pb;
   prp_train_meta meta;
   char *err = prp_train_deserialize(prp_standalone_problem, (size_t)prp_standalone_problem_size, &pb, &meta);

@@ -410,8 +410,8 @@ static void test_build_errors(void **state) {
   int before = entries();
   assert_int_equal(prp_build_command(prog, &opt, NULL, &diag), PRP_EXIT_USAGE);
   path_in_dir(path, sizeof path, "no/such/dir/prog");
-  assert_int_equal(prp_build_command(prog, &opt, path, &diag), PRP_EXIT_RUNTIME);
-  assert_int_equal(prp_build_command(prog, &opt, dir, &diag), PRP_EXIT_RUNTIME);   /* a directory */
+  assert_int_equal(prp_build_command(prog, &opt, path, &diag), PRP_EXIT_IO);
+  assert_int_equal(prp_build_command(prog, &opt, dir, &diag), PRP_EXIT_IO);   /* a directory */
   path_in_dir(path, sizeof path, "prog");
   setenv("PRP_CC", "/nonexistent/cc", 1);
   assert_int_equal(prp_build_command(prog, &opt, path, &diag), PRP_EXIT_RUNTIME);

@@ -102,8 +102,23 @@ static void test_bad_headers(void **state) {
   expect_error("x,,y,t,u\n", "sensors.csv:1: empty column name (column 2)");
   expect_error("x,y,t,u,extra\n", "sensors.csv:1: unknown column 'extra' (expected x, y, t, u)");
   expect_error("X,Y,T,U\n", "sensors.csv:1: unknown column 'X' (expected x, y, t, u)");
-  expect_error("x;y;t;u\n", "sensors.csv:1: columns must be separated by commas, found 'x;y;t;u'");
-  expect_error("x\ty\tt\tu\n", "sensors.csv:1: columns must be separated by commas, found 'x\ty\tt\tu'");
+  expect_error("x;y;t;u\n", "sensors.csv:1: columns must be separated by commas, found ';'");
+  expect_error("x\ty\tt\tu\n", "sensors.csv:1: columns must be separated by commas, found tabs");
+  /* a line that is no header is not repeated (the file may be anything) */
+  expect_error("root:x:0:0:root:/root:/bin/bash\n",
+               "sensors.csv:1: column 1 is not a column name (expected a header naming the columns x, y, t, u; "
+               "is this a sensor file?)");
+  /* CR-only line endings, and at most 80 bytes of a bad value */
+  prp_table t;
+  assert_null(parse("x,y,t,u\r0.1,0.2,0.3,0.4\r0.5,0.6,0.7,0.8\r", &t));
+  assert_int_equal(t.nrows, 2);
+  prp_table_free(&t);
+  char line[400] = "x,y,t,u\n0,0,0,";
+  size_t head = strlen(line);
+  memset(line + head, 'z', 300);
+  char want[200];
+  snprintf(want, sizeof want, "sensors.csv:2: column 'u': '%.80s...' is not a number", line + head);
+  expect_error(line, want);
 }
 
 static void test_bad_values(void **state) {
@@ -116,6 +131,16 @@ static void test_bad_values(void **state) {
   expect_error("x,y,t,u\n0,0,0,1e999\n", "sensors.csv:2: column 'u': '1e999' is not a finite number");
   /* the column is named by the caller's name even when the file orders columns differently */
   expect_error("u,t,y,x\n1,1,1,one\n", "sensors.csv:2: column 'x': 'one' is not a number");
+}
+
+static void test_duplicate_points(void **state) {
+  (void)state;
+  expect_error("x,y,t,u\n0,0,0,1\n0.5,0,0,1\n0,0,0,2\n",
+               "sensors.csv:4: a second observation of the same point with a different value (u = 2 here, 1 on line 2)");
+  prp_table t;
+  assert_null(parse("x,y,t,u\n0,0,0,1\n0,0,0,1\n", &t));   /* the same value twice is fine */
+  assert_int_equal(t.nrows, 2);
+  prp_table_free(&t);
 }
 
 static void test_points_outside_the_domain(void **state) {
@@ -336,6 +361,7 @@ int main(void) {
       cmocka_unit_test(test_short_and_long_rows),
       cmocka_unit_test(test_bad_headers),
       cmocka_unit_test(test_bad_values),
+      cmocka_unit_test(test_duplicate_points),
       cmocka_unit_test(test_points_outside_the_domain),
       cmocka_unit_test(test_empty_and_binary_files),
       cmocka_unit_test(test_random_edits_give_errors_or_valid_tables),

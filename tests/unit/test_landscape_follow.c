@@ -77,7 +77,7 @@ static void test_history_errors(void **state) {
   unlink(path);
   free(path);
   err = prp_run_history_read("/nonexistent/history.csv", &h);
-  assert_string_equal(err, "/nonexistent/history.csv: cannot read: No such file or directory");
+  assert_string_equal(err, "/nonexistent/history.csv: cannot open: No such file or directory");
   free(err);
 }
 

@@ -354,7 +354,7 @@ static void test_unwritable_paths(void **st) {
   fr.path = scratch;
   err = prp_plot_lines(&fr, &s, 1, false);
   char want[160];
-  snprintf(want, sizeof want, "%s: cannot write: Is a directory", scratch);
+  snprintf(want, sizeof want, "%s: is a directory; not overwritten", scratch);
   assert_string_equal(err, want);
   free(err);
   /* and plotting still works afterwards */

@@ -327,6 +327,38 @@ static void test_make_dirs(void **st) {
   free(err);
 }
 
+/* Saved with a valid checksum, still refused on load: an epoch past the limit, an unknown
+ * or a weight that is not finite; a file larger than the limit, a device. */
+static void expect_refused(prp_state *s, const char *what) {
+  assert_null(prp_state_save(state_path, s));
+  prp_state got;
+  char *err = prp_state_load(state_path, NULL, &got);
+  assert_non_null(err);
+  if (!strstr(err, what)) fail_msg("'%s' lacks '%s'", err, what);
+  free(err);
+}
+
+static void test_refuses_values_out_of_range(void **st) {
+  (void)st;
+  prp_state s = make_state(PRP_PREC_F64, 3);
+  s.epoch = UINT64_C(9223372036854775807);
+  expect_refused(&s, "bad epoch '9223372036854775807'");
+  s.epoch = 7;
+  double values[3] = {0.5, NAN, 1};
+  s.unknown_values = values;
+  expect_refused(&s, "bad unknown value");
+  values[1] = INFINITY;
+  expect_refused(&s, "bad unknown value");
+  values[1] = 0;
+  ((double *)s.weights)[5] = NAN;
+  expect_refused(&s, "a weight is not a finite number");
+  free(s.weights);
+  prp_state got;
+  char *err = prp_state_load("/dev/zero", NULL, &got);
+  assert_string_equal(err, "/dev/zero: is a device, not a state file");
+  free(err);
+}
+
 static void test_checksum_is_fnv1a(void **st) {
   (void)st;
   /* published FNV-1a 64 test vectors */
@@ -349,6 +381,7 @@ int main(void) {
       cmocka_unit_test(test_failed_save_keeps_the_old_file),
       cmocka_unit_test(test_every_single_byte_change_is_refused),
       cmocka_unit_test(test_make_dirs),
+      cmocka_unit_test(test_refuses_values_out_of_range),
       cmocka_unit_test(test_checksum_is_fnv1a),
   };
   return cmocka_run_group_tests(tests, make_scratch, remove_scratch);
