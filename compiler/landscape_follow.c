@@ -100,10 +100,10 @@ static int sample_row(prp_landscape_scan *s, const columns *c, const double *row
   prp_landscape_setting st = row_level(s, c, row, out);
   int rc = prp_landscape_scan_misfits(s, &st, 1, -1, 0, &out->loss);
   for (int k = 0; !rc && k < n; k++) {
-    double h = step_of(s->prog, k, out->theta[k]), lower, upper;
+    double h = step_of(s->prog, k, out->theta[k]), lower = NAN, upper = NAN;
     rc = prp_landscape_scan_misfits(s, &st, 1, k, out->theta[k] - h, &lower);
     if (!rc) rc = prp_landscape_scan_misfits(s, &st, 1, k, out->theta[k] + h, &upper);
-    out->grad_sim[k] = (upper - lower) / (2 * h);
+    if (!rc) out->grad_sim[k] = (upper - lower) / (2 * h);
   }
   double ss = 0, pp = 0;
   for (int k = 0; k < n; k++) ss += out->grad_sim[k] * out->grad_sim[k], pp += out->grad_pinn[k] * out->grad_pinn[k];

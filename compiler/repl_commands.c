@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "codegen.h"
+#include "field_export.h"
 #include "residual.h"
+#include "run.h"
 #include "source.h"
 
 enum { MAX_WORDS = 64 };
@@ -421,6 +423,26 @@ static int cmd_reset(prp_repl *r, const input *in) {
 }
 
 static int cmd_save(prp_repl *r, const input *in) { return repl_save_state(r, in->word[1]); }
+
+/* The trained field for ParaView and the fit at the sensors, as `prpc run` writes them:
+ * the state is saved to DIR/weights.prpstate and exported from there (run_field.c). */
+static int cmd_export(prp_repl *r, const input *in) {
+  const char *dir = in->word[1];
+  char *err = prp_make_dirs(dir);
+  if (err) {
+    repl_error(r, "%s", err);
+    free(err);
+    return -1;
+  }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/weights.prpstate", dir);
+  if (repl_save_state(r, path) != 0) return -1;
+  prp_field_grid grid;
+  prp_field_grid_read(r->prog, &grid);
+  if (prp_run_write_field(r->prog, r->jit, r->plan, path, &grid, dir, &r->diag) != 0) return -1;
+  fprintf(r->out, "wrote %s/field.pvd, %s/sensors.csv and %s/sensors.png\n", dir, dir, dir);
+  return 0;
+}
 static int cmd_restore(prp_repl *r, const input *in) { return repl_restore_state(r, in->word[1]); }
 static int cmd_help(prp_repl *r, const input *in);
 
@@ -474,6 +496,7 @@ static const repl_command commands[] = {
       {"eval EXPR [at X, ...]", "any expression of the problem (dx(u), s, q * D, ...)"}}},
     {"save", 1, 1, 1, "FILE", cmd_save, NULL, {{"save FILE", "save the trained state (weights and unknowns)"}}},
     {"restore", 1, 1, 1, "FILE", cmd_restore, NULL, {{"restore FILE", "load a saved state"}}},
+    {"export", 1, 1, 1, "DIR", cmd_export, NULL, {{"export DIR", "write the trained field (field.pvd, for ParaView) and the fit at the sensors"}}},
     {"write", 1, 1, 1, "FILE", cmd_write, NULL, {{"write FILE", "write the current source text, edits included"}}},
     {"plot", 1, -1, 0, "", cmd_plot, complete_plot,   /* the arguments depend on what is plotted */
      {{"plot loss|unknowns|relax FILE.png", "loss curves, unknowns' or relaxation values' trajectories"},

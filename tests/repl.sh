@@ -52,6 +52,14 @@ if grep -q '^define void @prp_' llvm.out && grep -q 'ret void' llvm.out; then ok
 printf 'emit asm\n' | "$prpc" repl poisson1d.prp > asm.out 2>&1
 if grep -q 'prp_pde_0:' asm.out && grep -qE '^\s+ret' asm.out; then ok; else fail "emit asm"; head -5 asm.out; fi
 
+# ---- export: the field for ParaView and the sensor fit, as prpc run writes them ---------------
+printf 'train 20\nexport exported\n' | "$prpc" repl poisson1d.prp > export.out 2>&1
+if grep -q '^wrote exported/field.pvd, exported/sensors.csv and exported/sensors.png' export.out \
+   && grep -q '<DataSet ' exported/field.pvd && [ -s exported/field/field_0000.vti ] \
+   && [ "$(head -1 exported/sensors.csv)" = "sensor,x,observed,predicted" ] \
+   && [ "$(grep -c . exported/sensors.csv)" -eq 10 ]; then ok
+else fail "export"; tail -5 export.out; head -2 exported/sensors.csv 2>/dev/null; fi
+
 # ---- the files the session wrote -----------------------------------------------------------
 for png in loss.png unknowns.png relax.png; do
   if [ "$(head -c 4 "$png" 2>/dev/null | tail -c 3)" = PNG ]; then ok; else fail "$png is not a PNG"; fi
