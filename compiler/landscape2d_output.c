@@ -173,24 +173,11 @@ static char *output_dir(const ast_program *prog, const prp_landscape_options *op
 static int write_outputs(const prp_landscape2d *ls, const char *dir, int quiet, prp_diag *diag) {
   char *err = prp_make_dirs(dir);
   if (!err) err = prp_landscape2d_write_csv(ls, dir);
-  if (err) {
-    prp_error_plain(diag, "landscape: %s", err);
-    free(err);
-    return PRP_EXIT_IO;
-  }
-  err = prp_landscape2d_plot(ls, dir);
-  if (err && prp_plot_available()) {   /* a plot that could not be written is an I/O failure */
-    prp_error_plain(diag, "landscape: %s", err);
-    free(err);
-    return PRP_EXIT_IO;
-  }
-  if (err) {   /* the numbers are written; a missing plot driver is not worth failing for */
-    fprintf(stderr, "prpc: warning: landscape: no plots: %s\n", err);
-    free(err);
-  }
-  if (!quiet) printf("%ld simulations; wrote %s/landscape2d.csv, verdict.csv%s\n", ls->simulations, dir,
-                     err ? "" : ", misfit2d_K.png per level K");
-  return 0;
+  int plotted, code = prp_landscape_report_writes(diag, err, err ? NULL : prp_landscape2d_plot(ls, dir), &plotted);
+  if (!code && !quiet)
+    printf("%ld simulations; wrote %s/landscape2d.csv, verdict.csv%s\n", ls->simulations, dir,
+           plotted ? ", misfit2d_K.png per level K" : "");
+  return code;
 }
 
 int prp_landscape2d_command(const ast_program *prog, const prp_landscape_options *opt, prp_diag *diag) {

@@ -7,6 +7,7 @@
 #include "csv.h"
 #include "util.h"
 #include "landscape_follow.h"
+#include "landscape_internal.h"
 #include "plot.h"
 #include "state_io.h"
 
@@ -99,28 +100,14 @@ void prp_follow_print(const prp_follow *f, FILE *out) {
 /* ---- the command ------------------------------------------------------------------------ */
 
 static int write_outputs(const prp_follow *f, const char *dir, int quiet, prp_diag *diag) {
-  char path[4096];
+  char csv[4096], png[4096];
+  snprintf(csv, sizeof csv, "%s/follow.csv", dir);
+  snprintf(png, sizeof png, "%s/follow.png", dir);
   char *err = prp_make_dirs(dir);
-  snprintf(path, sizeof path, "%s/follow.csv", dir);
-  if (!err) err = prp_follow_write_csv(f, path);
-  if (err) {
-    prp_error_plain(diag, "landscape: %s", err);
-    free(err);
-    return PRP_EXIT_IO;
-  }
-  snprintf(path, sizeof path, "%s/follow.png", dir);
-  err = prp_follow_plot(f, path);
-  if (err && prp_plot_available()) {   /* a plot that could not be written is an I/O failure */
-    prp_error_plain(diag, "landscape: %s", err);
-    free(err);
-    return PRP_EXIT_IO;
-  }
-  if (err) {   /* the numbers are written; a missing plot driver is not worth failing for */
-    fprintf(stderr, "prpc: warning: landscape: no plot: %s\n", err);
-    free(err);
-  }
-  if (!quiet) printf("%ld simulations; wrote %s/follow.csv%s\n", f->simulations, dir, err ? "" : ", follow.png");
-  return 0;
+  if (!err) err = prp_follow_write_csv(f, csv);
+  int plotted, code = prp_landscape_report_writes(diag, err, err ? NULL : prp_follow_plot(f, png), &plotted);
+  if (!code && !quiet) printf("%ld simulations; wrote %s/follow.csv%s\n", f->simulations, dir, plotted ? ", follow.png" : "");
+  return code;
 }
 
 int prp_follow_command(const ast_program *prog, const prp_landscape_options *opt, prp_diag *diag) {

@@ -60,6 +60,12 @@ int prp_landscape_schedule_levels(prp_landscape_scan *s, const double *at, int n
 enum { PRP_LANDSCAPE_NAME_MAX = 64 };
 int prp_landscape_schedule_names(prp_landscape_scan *s, char names[][PRP_LANDSCAPE_NAME_MAX]);
 
+/* What writing a scan's files gave (both malloc'd or NULL, freed here): the numbers
+ * (csv_err) must be written; the plots may be missing when PLplot has no driver (a
+ * warning), else their failure is one too. 0 or PRP_EXIT_IO (reported); *plotted: 1 if
+ * the plots were written. */
+int prp_landscape_report_writes(prp_diag *diag, char *csv_err, char *plot_err, int *plotted);
+
 /* "no relaxation", "eps 0.005", "sigma x 4", "50%: eps 0.01, sigma x 2.5". */
 void prp_landscape_label(const char *dilated, prp_landscape_setting *st);
 /* A CSV column name without spaces or commas: L_eps0.005_sigmax4, L_at50. */

@@ -166,29 +166,34 @@ static char *output_dir(const ast_program *prog, const prp_landscape_options *op
   return prp_errorf("results/landscape-%s", prog->problem.name ? prog->problem.name : "problem");
 }
 
+int prp_landscape_report_writes(prp_diag *diag, char *csv_err, char *plot_err, int *plotted) {
+  *plotted = 0;
+  char *err = csv_err ? csv_err : plot_err && prp_plot_available() ? plot_err : NULL;
+  if (err) {
+    prp_error_plain(diag, "landscape: %s", err);
+    free(csv_err);
+    free(plot_err);
+    return PRP_EXIT_IO;
+  }
+  if (plot_err) {   /* the numbers are written; a missing plot driver is not worth failing for */
+    fprintf(stderr, "prpc: warning: landscape: no plots: %s\n", plot_err);
+    free(plot_err);
+    return 0;
+  }
+  *plotted = 1;
+  return 0;
+}
+
 static int write_outputs(const prp_landscape *ls, const char *dir, int quiet, prp_diag *diag) {
   char path[4096];
   snprintf(path, sizeof path, "%s/landscape.csv", dir);
   char *err = prp_make_dirs(dir);
   if (!err) err = prp_landscape_write_csv(ls, path);
-  if (err) {
-    prp_error_plain(diag, "landscape: %s", err);
-    free(err);
-    return PRP_EXIT_IO;
-  }
-  err = prp_landscape_plot(ls, dir);
-  if (err && prp_plot_available()) {   /* a plot that could not be written is an I/O failure */
-    prp_error_plain(diag, "landscape: %s", err);
-    free(err);
-    return PRP_EXIT_IO;
-  }
-  if (err) {   /* the numbers are written; a missing plot driver is not worth failing for */
-    fprintf(stderr, "prpc: warning: landscape: no plots: %s\n", err);
-    free(err);
-  }
-  if (!quiet) printf("%ld simulations; wrote %s/landscape.csv%s\n", ls->simulations, dir,
-                     err ? "" : ", misfit.png, gradient.png, gradient_abs.png");
-  return 0;
+  int plotted, code = prp_landscape_report_writes(diag, err, err ? NULL : prp_landscape_plot(ls, dir), &plotted);
+  if (!code && !quiet)
+    printf("%ld simulations; wrote %s/landscape.csv%s\n", ls->simulations, dir,
+           plotted ? ", misfit.png, gradient.png, gradient_abs.png" : "");
+  return code;
 }
 
 int prp_landscape_command(const ast_program *prog, const prp_landscape_options *opt, prp_diag *diag) {
