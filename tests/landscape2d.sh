@@ -96,8 +96,14 @@ expect lists_print 0 "^verdict eps 0.01, w x 2: 1 local minimum" -- landscape "$
 
 # Ctrl-C: stops between simulations, says so, writes nothing, exits 130
 out="$work/interrupted"
-msg=$(timeout --preserve-status -s INT 3 "$prpc" landscape "$file" --param xs,ys --points 41 -o "$out" 2>&1)
+# the signal is sent once the scan has started (its progress line), not after a fixed time
+"$prpc" landscape "$file" --param xs,ys --points 41 -o "$out" > "$work/int.log" 2>&1 &
+pid=$!
+for _ in $(seq 600); do grep -q "simulations" "$work/int.log" 2>/dev/null && break; sleep 0.05; done
+kill -INT "$pid"
+wait "$pid"
 rc=$?
+msg=$(cat "$work/int.log")
 [ "$rc" -eq 130 ] && ok || fail "interrupt: exit $rc"
 printf '%s\n' "$msg" | grep -qE "landscape: interrupted after [0-9]+ of 8405 simulations; nothing written" && ok || fail "interrupt message: $(printf '%s\n' "$msg" | tail -2)"
 [ ! -e "$out/landscape2d.csv" ] && ok || fail "interrupted scan wrote $out/landscape2d.csv"
