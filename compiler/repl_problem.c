@@ -242,7 +242,7 @@ static int same_schedule(const ast_schedule *a, const ast_schedule *b) {
 static char *declare_schedule(prp_repl *r, const ast_schedule *t, const char *line) {
   const prp_source *ms = r->prog->main;
   const ast_decl *relax = main_decl(r->prog, DECL_RELAX);
-  if (relax && !relax->relax_off) {
+  if (relax && !relax->relax_off && !relax->relax_auto) {   /* `relax auto` is replaced by a block of this line */
     for (int i = 0; i < relax->nschedules; i++)
       if (same_schedule(&relax->schedules[i], t)) return splice_loc(ms, relax->schedules[i].loc, line);
     return block_insert(ms, relax, line);

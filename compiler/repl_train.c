@@ -335,8 +335,15 @@ static void show_relax(prp_repl *r) {
   for (int k = 0; k < pb->n_scalars; k++) {
     if (!pb->has_schedule[k]) continue;
     const prp_schedule *s = &pb->schedules[k];
-    fprintf(r->out, "  %-10s = %-12.6g (%s from %g to %g until %g%% of %d epochs)\n", s->name, r->session->scalars[k],
-            shape_name(s->shape), s->from, s->to, 100 * s->until, pb->epochs);
+    fprintf(r->out, "  %-10s = %-12.6g (", s->name, r->session->scalars[k]);
+    if (s->shape == PRP_SHAPE_PIECEWISE) {
+      fprintf(r->out, "piecewise [");
+      for (int i = 0; i < s->npoints; i++) fprintf(r->out, "%s%g%% %g", i ? ", " : "", 100 * s->at[i], s->value[i]);
+      fprintf(r->out, "] of %d epochs)\n", pb->epochs);
+    } else {
+      fprintf(r->out, "%s from %g to %g until %g%% of %d epochs)\n", shape_name(s->shape), s->from, s->to, 100 * s->until,
+              pb->epochs);
+    }
   }
 }
 

@@ -60,6 +60,35 @@ if grep -q '^wrote exported/field.pvd, exported/sensors.csv and exported/sensors
    && [ "$(grep -c . exported/sensors.csv)" -eq 10 ]; then ok
 else fail "export"; tail -5 export.out; head -2 exported/sensors.csv 2>/dev/null; fi
 
+# ---- relax auto: shown as its piecewise schedules; a typed schedule line replaces it ----------
+cat > auto.prp <<'PRP'
+problem tiny
+import std.sources
+space x in [0, 1]
+time t in [0, 1]
+field u(x, t)
+const w = 0.05
+unknown xs = 0.2 in [0, 1]
+pde dt(u) - 0.01 * dxx(u) = gaussian1d(x, xs, w)
+initial u = 0 hard
+truth {
+  set xs = 0.6
+  grid 41
+  sensors x = 0.5, t = 0.2 .. 1 count 5
+}
+relax auto dilate w
+network mlp(8)
+train {
+  epochs 100
+}
+PRP
+printf 'show relax\nsmoothing eps from 0.1 to 0 until 50%% cosine\nshow relax\nwrite auto2.prp\n' | "$prpc" repl auto.prp > auto.out 2>&1
+if grep -qE '^  eps += 0\.25 +\(piecewise \[0% 0\.25, 25% 0\.25, 75% 0\] of 100 epochs\)' auto.out \
+   && grep -qE '^  w += 0\.5 +\(piecewise \[0% 0\.5, 25% 0\.5, 75% 0\.05\]' auto.out \
+   && grep -qE '^  eps += 0\.1 +\(cosine from 0\.1 to 0 until 50% of 100 epochs\)' auto.out \
+   && grep -q '^  smoothing eps from 0.1 to 0 until 50% cosine' auto2.prp && ! grep -q 'relax auto' auto2.prp; then ok
+else fail "relax auto in the REPL"; tail -8 auto.out; fi
+
 # ---- the files the session wrote -----------------------------------------------------------
 for png in loss.png unknowns.png relax.png; do
   if [ "$(head -c 4 "$png" 2>/dev/null | tail -c 3)" = PNG ]; then ok; else fail "$png is not a PNG"; fi
