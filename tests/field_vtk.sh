@@ -5,14 +5,8 @@
 # the sensor fit files; and eval's errors for bad grids, states and shapes.
 # Usage: field_vtk.sh PRPC SOURCE_DIR BUILD_DIR
 set -u
-prpc=$(realpath "$1")
-src=$(realpath "$2")
-work=$(mktemp -d "${3:-/tmp}/field-test.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export PRP_STDLIB="$src/stdlib" NO_COLOR=1
-passed=0 failed=0
-ok()   { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+EXPECT_TIMEOUT=120
+. "$(dirname "$0")/support/harness.sh" field_vtk "$@"
 
 # VTK's readers live in Debian's python3-vtk9, for the system Python.
 python=""
@@ -30,15 +24,6 @@ reader() {
   if out=$("$python" "$src/tests/field_vtk.py" "$@" 2>&1); then ok; else fail "$name"; printf '%s\n' "$out" | head -20; fi
 }
 
-# expect NAME CODE PATTERN -- ARGS...: exit code CODE and output matching PATTERN
-expect() {
-  local name=$1 code=$2 pattern=$3; shift 4
-  local out rc
-  out=$(timeout 120 "$prpc" "$@" 2>&1); rc=$?
-  if [ "$rc" -ne "$code" ]; then fail "$name: exit $rc, wanted $code"; printf '%s\n' "$out" | head -5; return; fi
-  if ! printf '%s\n' "$out" | grep -qE -- "$pattern"; then fail "$name: output lacks /$pattern/"; printf '%s\n' "$out" | head -5; return; fi
-  ok
-}
 
 cat > "$work/tiny2d.prp" <<'PRP'
 problem tiny2d
@@ -94,5 +79,4 @@ expect eval_wrong_shape 1 'widths|shape|match' -- eval "$work/tiny2d_wide.prp" -
 head -c 300 "$work/t2/weights.prpstate" > "$work/cut.prpstate"
 expect eval_truncated_state 1 'cut.prpstate' -- eval "$work/tiny2d.prp" --state "$work/cut.prpstate" -o "$work/x"
 
-echo "field_vtk: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -5,25 +5,9 @@
 # table are written; option errors exit 2, a wrong unknown exits 1. About 5 s.
 # Usage: landscape.sh PRPC SOURCE_DIR BUILD_DIR
 set -u
-prpc=$(realpath "$1")
-src=$(realpath "$2")
-work=$(mktemp -d "${3:-/tmp}/landscape-test.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export PRP_STDLIB="$src/stdlib" NO_COLOR=1
-passed=0 failed=0
-ok()   { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+. "$(dirname "$0")/support/harness.sh" landscape "$@"
 file="$src/examples/source1d.prp"
 
-# expect NAME CODE PATTERN -- ARGS...: exit code CODE and output matching PATTERN
-expect() {
-  local name=$1 code=$2 pattern=$3; shift 4
-  local out rc
-  out=$(timeout 60 "$prpc" "$@" 2>&1); rc=$?
-  if [ "$rc" -ne "$code" ]; then fail "$name: exit $rc, wanted $code"; printf '%s\n' "$out" | head -5; return; fi
-  if ! printf '%s\n' "$out" | grep -qE -- "$pattern"; then fail "$name: output lacks /$pattern/"; printf '%s\n' "$out" | head -5; return; fi
-  ok
-}
 
 expect no_param 1 "name the unknown to scan with --param NAME" -- landscape "$file" -o "$work/x"
 expect bad_param 1 "'ys' is not an unknown of this problem \(its unknowns: xs\)" -- landscape --param ys "$file"
@@ -55,5 +39,4 @@ for png in misfit.png gradient.png gradient_abs.png; do
   [ -s "$out/$png" ] && ok || fail "no $out/$png"
 done
 
-echo "landscape.sh: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

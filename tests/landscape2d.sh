@@ -6,14 +6,7 @@
 # heat maps, progress on stderr, and the option errors. About 10 s.
 # Usage: landscape2d.sh PRPC SOURCE_DIR BUILD_DIR
 set -u
-prpc=$(realpath "$1")
-src=$(realpath "$2")
-work=$(mktemp -d "${3:-/tmp}/landscape2d-test.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export PRP_STDLIB="$src/stdlib" NO_COLOR=1
-passed=0 failed=0
-ok()   { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+. "$(dirname "$0")/support/harness.sh" landscape2d "$@"
 
 file="$work/tiny2d.prp"
 cat > "$file" <<'EOF'
@@ -41,15 +34,6 @@ relax {
 }
 EOF
 
-# expect NAME CODE PATTERN -- ARGS...: exit code CODE and output matching PATTERN
-expect() {
-  local name=$1 code=$2 pattern=$3; shift 4
-  local out rc
-  out=$(timeout 60 "$prpc" "$@" 2>&1); rc=$?
-  if [ "$rc" -ne "$code" ]; then fail "$name: exit $rc, wanted $code"; printf '%s\n' "$out" | head -5; return; fi
-  if ! printf '%s\n' "$out" | grep -qE -- "$pattern"; then fail "$name: output lacks /$pattern/"; printf '%s\n' "$out" | head -5; return; fi
-  ok
-}
 
 expect not_unknown 1 "'zz' is not an unknown of this problem \(its unknowns: xs, ys, q\)" -- landscape --param xs,zz "$file"
 expect three 1 "--param takes one unknown or two separated by a comma \(as xs,ys\), not 'xs,ys,q'" -- landscape --param xs,ys,q "$file"
@@ -108,5 +92,4 @@ msg=$(cat "$work/int.log")
 printf '%s\n' "$msg" | grep -qE "landscape: interrupted after [0-9]+ of 8405 simulations; nothing written" && ok || fail "interrupt message: $(printf '%s\n' "$msg" | tail -2)"
 [ ! -e "$out/landscape2d.csv" ] && ok || fail "interrupted scan wrote $out/landscape2d.csv"
 
-echo "landscape2d.sh: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

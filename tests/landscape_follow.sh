@@ -5,25 +5,9 @@
 # the run; follow.png is written; option errors exit non-zero with a message. About 5 s.
 # Usage: landscape_follow.sh PRPC SOURCE_DIR BUILD_DIR
 set -u
-prpc=$(realpath "$1")
-src=$(realpath "$2")
-work=$(mktemp -d "${3:-/tmp}/follow-test.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export PRP_STDLIB="$src/stdlib" NO_COLOR=1
-passed=0 failed=0
-ok()   { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+. "$(dirname "$0")/support/harness.sh" landscape_follow "$@"
 file="$src/examples/source1d.prp"
 
-# expect NAME CODE PATTERN -- ARGS...: exit code CODE and output matching PATTERN
-expect() {
-  local name=$1 code=$2 pattern=$3; shift 4
-  local out rc
-  out=$(timeout 60 "$prpc" "$@" 2>&1); rc=$?
-  if [ "$rc" -ne "$code" ]; then fail "$name: exit $rc, wanted $code"; printf '%s\n' "$out" | head -5; return; fi
-  if ! printf '%s\n' "$out" | grep -qE -- "$pattern"; then fail "$name: output lacks /$pattern/"; printf '%s\n' "$out" | head -5; return; fi
-  ok
-}
 
 run="$work/run"
 expect run 0 "" -- run "$file" --epochs=60 --quiet -o "$run"
@@ -65,5 +49,4 @@ expect with_param 1 "--param, --range, --points, --eps, --dilate, --schedule and
 expect samples_alone 1 "--samples counts the rows of a run compared with --follow" -- landscape "$file" --param xs --samples 3
 expect help 0 "landscape FILE --follow RUN_DIR" -- --help
 
-echo "landscape_follow.sh: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary
