@@ -7,9 +7,8 @@
 #include "ast.h"
 #include "jit.h"
 #include "mlp.h"
+#include "field_limits.h"
 #include "plan.h"
-
-enum { PRP_FIELD_MAX_SIZE = 4096, PRP_FIELD_MAX_TIMES = 10000, PRP_FIELD_MAX_POINTS = 1 << 24 };
 
 /* Points per space axis and number of times (1 without time). A 1D problem with time is
  * written as one space-time image of n[0] x times points. */
