@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "repl_internal.h"
+#include "repl_state.h"
 #include "train_internal.h"
 
 static const char problem[] = PRP_SOURCE_DIR "/tests/repl/poisson1d.prp";

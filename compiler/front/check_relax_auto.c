@@ -2,7 +2,7 @@
  * the problem. The checker writes it out as ordinary schedules, so every later
  * stage (residual, planner, REPL, landscape, built programs) sees what a written
  * relax block would give. The rule, and why: docs/language.md, "relax auto". */
-#include "check_internal.h"
+#include "check_context.h"
 #include <math.h>
 #include <string.h>
 

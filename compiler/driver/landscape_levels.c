@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "landscape_internal.h"
+#include "landscape_common.h"
 #include "plan.h"
 
 /* The dilated constants the plan relaxes, with their values in the model. */

@@ -10,7 +10,7 @@
 #include "check.h"
 #include "util.h"
 #include "landscape_follow.h"
-#include "landscape_internal.h"
+#include "landscape_common.h"
 #include "progress.h"
 
 /* 2 atan2(|a/|a| - b/|b||, |a/|a| + b/|b||): accurate near 0 and 180 degrees, where acos of

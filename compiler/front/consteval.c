@@ -1,6 +1,6 @@
 /* Front end, stage 2: evaluation of constant expressions at check time (bounds,
  * counts, schedule end points, the check that a schedule ends where it must). */
-#include "check_internal.h"
+#include "check_context.h"
 #include <math.h>
 
 static int eval_builtin(ast_builtin b, const double *a, double *out) {

@@ -1,6 +1,6 @@
 /* Front end, stage 2: checking the blocks made of option lines and layouts:
  * truth, sensor layouts, relax schedules, network and train. */
-#include "check_internal.h"
+#include "check_context.h"
 #include "field_limits.h"
 #include <math.h>
 #include <string.h>

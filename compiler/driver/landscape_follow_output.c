@@ -7,7 +7,7 @@
 #include "csv.h"
 #include "util.h"
 #include "landscape_follow.h"
-#include "landscape_internal.h"
+#include "landscape_common.h"
 #include "plot.h"
 #include "state_io.h"
 

@@ -2,7 +2,7 @@
  * and the residual kernels compiled into the JIT each under its own ORC
  * resource tracker, so that a redefinition recompiles only the kernels whose
  * code changed and removes the ones no plan uses any more. */
-#include "repl_internal.h"
+#include "repl_state.h"
 #include "util.h"
 #include <math.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * A typed declaration or a `set` is spliced into the text in place of what it
  * redefines, then the whole text is parsed, checked and planned again; if that
  * fails the previous text, program, plan and training state stay. */
-#include "repl_internal.h"
+#include "repl_state.h"
 #include "util.h"
 #include "input.h"
 #include "output.h"

@@ -2,7 +2,7 @@
  * alive between commands, so `train N` continues where the last one stopped
  * (the same epochs as one `prpc run`); plus what reads that state: losses,
  * unknowns, the field at points, saved states and plots. */
-#include "repl_internal.h"
+#include "repl_state.h"
 #include "util.h"
 #include <math.h>
 #include <stdlib.h>

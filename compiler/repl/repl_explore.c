@@ -2,7 +2,7 @@
  * at a point (lowered into the DAG, the network's jets at the point, the
  * reference interpreter), the loss landscape along one unknown (the paper's
  * section 4: how the gradient vanishes far from the truth), and the field. */
-#include "repl_internal.h"
+#include "repl_state.h"
 #include "util.h"
 #include <math.h>
 #include <stdlib.h>

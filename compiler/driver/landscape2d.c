@@ -9,7 +9,7 @@
 #include "check.h"
 #include "util.h"
 #include "landscape2d.h"
-#include "landscape_internal.h"
+#include "landscape_common.h"
 #include "progress.h"
 
 /* "xs,ys" into two names; PRP_EXIT_INPUT (reported) unless exactly two different ones. */

@@ -1,6 +1,6 @@
 /* Front end, stage 2: checking the training side of a problem: the relax
  * schedules (which must end at the physical values), network and train. */
-#include "check_internal.h"
+#include "check_context.h"
 #include <math.h>
 #include <string.h>
 

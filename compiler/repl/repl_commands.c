@@ -2,7 +2,7 @@
  * a command (load, show, set, train, eval, plot, sweep, ...) or, if it starts
  * with a declaration keyword, spliced into the problem (repl_problem.c). Every
  * error is a located diagnostic; none ends the session. */
-#include "repl_internal.h"
+#include "repl_state.h"
 #include "util.h"
 #include "output.h"
 #include <ctype.h>

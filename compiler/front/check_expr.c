@@ -1,7 +1,7 @@
 /* Front end, stage 2: checking expressions. Resolves names through the scopes,
  * checks calls and their arity, and turns derivative calls (dt(u), dxy(u),
  * d(u, x, x), lap(u), grad(u), dn(u)) into AST_DERIV nodes. */
-#include "check_internal.h"
+#include "check_context.h"
 #include <string.h>
 
 static const expr_type ERROR_TYPE = {TYPE_ERROR, 0};

@@ -1,6 +1,6 @@
 /* Front end, stage 2: the checker's top level. Collects the declarations into
  * the global scope, then checks each one and fills prog->problem. */
-#include "check_internal.h"
+#include "check_context.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

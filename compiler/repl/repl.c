@@ -2,7 +2,7 @@
  * terminal, libedit gives line editing, a history file and tab completion;
  * otherwise (a script, a pipe) each line is echoed after the prompt so that the
  * output reads as a transcript. */
-#include "repl_internal.h"
+#include "repl_state.h"
 #include "util.h"
 #include <signal.h>
 #include <stdarg.h>

@@ -8,7 +8,7 @@
 #include "check.h"
 #include "util.h"
 #include "landscape.h"
-#include "landscape_internal.h"
+#include "landscape_common.h"
 #include "lower.h"
 #include "plan.h"
 #include "simulate.h"
