@@ -1,5 +1,5 @@
 /* The misfit landscape over two unknowns, computation: the model simulated at every point of the
- * grid and every level (landscape_internal.h), progress on stderr, Ctrl-C; then the verdicts
+ * grid and every level (landscape_common.h), progress on stderr, Ctrl-C; then the verdicts
  * (landscape_verdict.c). landscape2d_output.c writes and shows the result. */
 #include <math.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* The misfit landscape, shared by the scans over one unknown (landscape.c) and over two
  * (landscape2d.c): the model simulated at given values of the unknowns under given relaxation
  * settings, and the settings themselves (lists, or the planner's schedules: landscape_levels.c). */
-#ifndef PRP_LANDSCAPE_INTERNAL_H
-#define PRP_LANDSCAPE_INTERNAL_H
+#ifndef PRP_LANDSCAPE_COMMON_H
+#define PRP_LANDSCAPE_COMMON_H
 
 #include "landscape.h"
 

@@ -1,5 +1,5 @@
 /* `prpc landscape --follow`, computation: rows of a run's history (landscape_follow_history.c)
- * replayed through the misfit landscape's simulator (landscape_internal.h) at the logged
+ * replayed through the misfit landscape's simulator (landscape_common.h) at the logged
  * unknowns and relaxation level, the simulator's gradient set against the PINN's logged one.
  * landscape_follow_output.c writes and shows the result. */
 #include <math.h>

@@ -1,7 +1,7 @@
 /* Front end, stage 2: what the parts of the checker share (check.c,
  * check_expr.c, check_blocks.c, consteval.c). Not used outside the checker. */
-#ifndef PRP_CHECK_INTERNAL_H
-#define PRP_CHECK_INTERNAL_H
+#ifndef PRP_CHECK_CONTEXT_H
+#define PRP_CHECK_CONTEXT_H
 #include "check.h"
 
 /* A lexical scope: function parameters, or the names a truth block defines. */

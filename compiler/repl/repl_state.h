@@ -2,8 +2,8 @@
  * (repl_problem.c), its plan and JIT kernels under resource trackers
  * (repl_plan.c), the live training state (repl_train.c), what looks at it
  * (repl_explore.c) and the command loop (repl.c, repl_commands.c). */
-#ifndef PRP_REPL_INTERNAL_H
-#define PRP_REPL_INTERNAL_H
+#ifndef PRP_REPL_STATE_H
+#define PRP_REPL_STATE_H
 #include <stdio.h>
 #include "ast.h"
 #include "diag.h"
