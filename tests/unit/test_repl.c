@@ -1,4 +1,4 @@
-/* Tests of the REPL's engine (compiler/repl*.c) through prp_repl_exec: a
+/* Tests of the REPL's engine (compiler/repl/repl*.c) through prp_repl_exec: a
  * redefinition removes the old kernel from the JIT (twice in a row), errors
  * leave the problem and the trained state as they were, training in pieces
  * equals one run, weights survive edits that keep the network's shape, `set`
