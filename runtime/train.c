@@ -53,9 +53,7 @@ static void adam_phase(run *r) {
   if (st != PRP_TRAINER_NOT_FINITE) return;
   prp_trainer_epoch e;
   prp_trainer_last(r->t, &e);
-  int bad = -1;
-  for (int i = 0; i < r->pb->n_terms && bad < 0; i++)
-    if (!isfinite(e.term_loss[i])) bad = i;
+  int bad = prp_trainer_bad_term(r->t);
   snprintf(res->message, sizeof res->message, "%s is not finite at epoch %ld (in the %s term); the last finite state is kept",
            isfinite(e.loss) ? "the gradient" : "the loss", e.epoch + 1, bad >= 0 ? r->pb->terms[bad].name : "gradient");
   res->stopped = 2;

@@ -226,8 +226,12 @@ double prp_trainer_evaluate(prp_trainer *t);
  * has the evaluation; prp_trainer_evaluate goes back to the trainer's own point). */
 double prp_trainer_loss_with_unknown(prp_trainer *t, int u, double value);
 void prp_trainer_last(const prp_trainer *t, prp_trainer_epoch *e);
+/* The first term whose loss at the last evaluation is not finite, or -1. */
+int prp_trainer_bad_term(const prp_trainer *t);
 
 long prp_trainer_epochs_done(const prp_trainer *t);
+/* Kernel scalar k with the schedules at the epochs done (its fixed value if not scheduled). */
+double prp_trainer_scalar(const prp_trainer *t, int k);
 /* The current value of unknown u (from the parameters, not the last evaluation). */
 double prp_trainer_unknown(const prp_trainer *t, int u);
 /* The network and its weights, then the unknowns' raw values (prp_trainer_size in all). */

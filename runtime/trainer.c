@@ -160,9 +160,21 @@ void prp_trainer_last(const prp_trainer *t, prp_trainer_epoch *e) {
   *e = (prp_trainer_epoch){t->epochs_done, t->loss, t->s->term_loss, t->s->uniforms, t->s->scalars, t->s->dtheta};
 }
 
+int prp_trainer_bad_term(const prp_trainer *t) {
+  for (int i = 0; i < t->pb->n_terms; i++)
+    if (!isfinite(t->s->term_loss[i])) return i;
+  return -1;
+}
+
 /* ---- the state ------------------------------------------------------------------------ */
 
 long prp_trainer_epochs_done(const prp_trainer *t) { return t->epochs_done; }
+
+double prp_trainer_scalar(const prp_trainer *t, int k) {
+  const prp_train_problem *pb = t->pb;
+  if (!pb->has_schedule[k]) return pb->scalar_fixed[k];
+  return prp_schedule_value(&pb->schedules[k], prp_trainer_progress_at(pb, t->epochs_done));
+}
 
 double prp_trainer_unknown(const prp_trainer *t, int u) {
   double d;
