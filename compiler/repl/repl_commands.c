@@ -116,7 +116,7 @@ static int cmd_train(prp_repl *r, const input *in) {
   if (in->n == 2) {
     if (!count_arg(r, in, 1, 1, &n)) return -1;
   } else {
-    n = r->plan->problem.epochs - r->epoch;
+    n = r->plan->problem.epochs - repl_epoch(r);
     if (n <= 0) {
       prp_error(&r->diag, word_loc(in, 0), "all %d planned epochs are done; say how many more (train N)",
                 r->plan->problem.epochs);
@@ -288,13 +288,10 @@ static int cmd_plot(prp_repl *r, const input *in) {
 
 /* ---- sweep ---------------------------------------------------------------------------- */
 
-/* What a sweep puts back: the text, the parameters, the epoch and the history. */
+/* What a sweep puts back: the text, and the trainer's parameters, epoch and history. */
 typedef struct {
   char *text;
-  long epoch;
-  double *x;
-  size_t n;
-  repl_history hist;
+  prp_trainer_checkpoint *state;
 } snapshot;
 
 static void sweep_row(prp_repl *r, const char *value, int ok) {
@@ -328,18 +325,9 @@ static void sweep_header(prp_repl *r, const char *name) {
 }
 
 static void restore_snapshot(prp_repl *r, snapshot *snap) {
-  if (repl_apply_text(r, snap->text, NULL) == 0 && prp_train_session_size(r->session) == snap->n) {
-    memcpy(prp_train_session_params(r->session), snap->x, snap->n * sizeof(double));
-    r->epoch = snap->epoch;
-    if (snap->hist.ncols == r->hist.ncols) {
-      repl_history_free(&r->hist);
-      r->hist = snap->hist;
-      snap->hist = (repl_history){0};
-    }
-  }
-  repl_history_free(&snap->hist);
+  if (repl_apply_text(r, snap->text, NULL) == 0) prp_trainer_checkpoint_put(r->trainer, snap->state);
+  prp_trainer_checkpoint_free(snap->state);
   free(snap->text);
-  free(snap->x);
 }
 
 static int cmd_sweep(prp_repl *r, const input *in) {
@@ -353,11 +341,7 @@ static int cmd_sweep(prp_repl *r, const input *in) {
     prp_error(&r->diag, word_loc(in, 0), "usage: sweep NAME V1 V2 ... [epochs N]");
     return -1;
   }
-  prp_train_session *s = r->session;
-  snapshot snap = {prp_xstrdup(r->text), r->epoch, NULL, prp_train_session_size(s), r->hist};
-  snap.x = prp_xmalloc(snap.n * sizeof(double), 1);
-  memcpy(snap.x, prp_train_session_params(s), snap.n * sizeof(double));
-  r->hist = (repl_history){0};   /* the sweep's runs record into a history of their own */
+  snapshot snap = {prp_xstrdup(r->text), prp_trainer_checkpoint_take(r->trainer)};
   FILE *out = r->out;
   FILE *quiet = fopen("/dev/null", "w");
   int failures = 0;

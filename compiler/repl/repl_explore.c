@@ -13,7 +13,6 @@
 #include "parse.h"
 #include "plot.h"
 #include "progress.h"
-#include "train_internal.h"
 #include "transform.h"
 
 /* ---- the network's jets at points ----------------------------------------------------- */
@@ -65,9 +64,9 @@ static int eval_node(prp_repl *r, prp_dag *dag, prp_node f, const double *point,
   prp_jet_layout layout;
   char msg[256];
   if (prp_jet_layout_init(&layout, &spec, pb->n_inputs, msg, sizeof msg) != 0) prp_internal_error("eval jets: %s", msg);
-  prp_mlp_ws_f64 *ws = prp_mlp_ws_create_f64(&r->session->net, &layout, 1);
+  prp_mlp_ws_f64 *ws = prp_mlp_ws_create_f64(prp_trainer_network(r->trainer), &layout, 1);
   double out[PRP_JET_MAX_COLS];
-  prp_mlp_forward_f64(ws, r->session->x, 1, point, out);
+  prp_mlp_forward_f64(ws, prp_trainer_params(r->trainer), 1, point, out);
   prp_mlp_ws_free_f64(ws);
   uint32_t njets = prp_dag_jet_count(dag);
   double *jets = prp_xcalloc(njets + 1, sizeof *jets);
@@ -121,29 +120,24 @@ int repl_eval_expression(prp_repl *r, const char *where, int lineno, int col, co
 /* ---- the landscape along one unknown ------------------------------------------------------ */
 
 int repl_landscape(prp_repl *r, int u, double lo, double hi, int n, const char *png) {
-  prp_train_session *s = r->session;
   const prp_train_problem *pb = &r->plan->problem;
-  size_t size = prp_train_session_size(s), np = s->net.n_params;
-  double *x = prp_xmalloc(size * sizeof *x, 1), *grad = prp_xmalloc(size * sizeof *grad, 1);
   double *value = prp_xmalloc((size_t)n * sizeof *value, 1), *loss = prp_xmalloc((size_t)n * sizeof *loss, 1);
   double *slope = prp_xmalloc((size_t)n * sizeof *slope, 1);
-  memcpy(x, s->x, size * sizeof *x);
-  double progress = pb->epochs > 0 ? fmin(1.0, (double)r->epoch / pb->epochs) : 1;
-  prp_train_session_set_progress(s, progress);
   char slope_name[96];
   snprintf(slope_name, sizeof slope_name, "dloss/d%s", pb->unknowns[u].name);
   fprintf(r->out, "  %-12s %-12s %-12s  (network fixed, relaxation at epoch %ld)\n", pb->unknowns[u].name, "loss",
-          slope_name, r->epoch);
+          slope_name, repl_epoch(r));
   prp_interrupt_clear();
   prp_interrupt_install();   /* Ctrl-C ends the scan, not the session */
   int done = 0;
   for (; done < n && !prp_interrupt_requested(); done++) {
     int i = done;
     value[i] = n == 1 ? lo : lo + (hi - lo) * i / (n - 1);
-    x[np + (size_t)u] = prp_unknown_raw(&pb->unknowns[u], value[i]);
-    loss[i] = prp_train_session_loss_grad(s, x, grad);
-    slope[i] = fabs(s->dtheta[u]);
-    fprintf(r->out, "  %-12.6g %-12.4e %-12.4e\n", value[i], loss[i], s->dtheta[u]);
+    loss[i] = prp_trainer_loss_with_unknown(r->trainer, u, value[i]);
+    prp_trainer_epoch e;
+    prp_trainer_last(r->trainer, &e);
+    slope[i] = fabs(e.dloss_dunknowns[u]);
+    fprintf(r->out, "  %-12.6g %-12.4e %-12.4e\n", value[i], loss[i], e.dloss_dunknowns[u]);
   }
   prp_interrupt_restore();
   if (done < n) fprintf(r->out, "interrupted after %d of %d points\n", done, n);
@@ -163,9 +157,7 @@ int repl_landscape(prp_repl *r, int u, double lo, double hi, int n, const char *
       rc = -1;
     } else fprintf(r->out, "wrote %s\n", png);
   }
-  prp_train_session_loss_grad(s, s->x, grad);   /* the session's own state again */
-  free(x);
-  free(grad);
+  prp_trainer_evaluate(r->trainer);   /* the trainer's own point again */
   free(value);
   free(loss);
   free(slope);
@@ -235,18 +227,19 @@ static int plot_map(prp_repl *r, const char *png, double t) {
   prp_plot_field f = {u, N, N, pb->lo[0], pb->hi[0], pb->lo[1], pb->hi[1], pb->field_name, NULL, NULL, 0,
                       sx, sy, distinct_sensors(pb, sx, sy, MAX_SENSORS), false, 0, 0};
   /* the source estimate: the first two unknowns, as the history recorded them */
-  repl_history *h = &r->hist;
+  size_t nrows, ncols;
+  const double *rows = prp_trainer_history(r->trainer, &nrows, &ncols);
   double *path = NULL;
-  if (pb->n_unknowns >= 2 && h->n > 0) {
-    path = prp_xmalloc(2 * h->n * sizeof *path, 1);
-    size_t c = 2 + (size_t)h->n_terms;
-    for (size_t i = 0; i < h->n; i++) {
-      path[i] = h->rows[i * h->ncols + c];
-      path[h->n + i] = h->rows[i * h->ncols + c + 1];
+  if (pb->n_unknowns >= 2 && nrows > 0) {
+    path = prp_xmalloc(2 * nrows * sizeof *path, 1);
+    size_t c = prp_trainer_history_unknowns(r->trainer);
+    for (size_t i = 0; i < nrows; i++) {
+      path[i] = rows[i * ncols + c];
+      path[nrows + i] = rows[i * ncols + c + 1];
     }
     f.path_x = path;
-    f.path_y = path + h->n;
-    f.npath = h->n;
+    f.path_y = path + nrows;
+    f.npath = nrows;
     f.has_truth = isfinite(pb->unknowns[0].truth) && isfinite(pb->unknowns[1].truth);
     f.truth_x = pb->unknowns[0].truth;
     f.truth_y = pb->unknowns[1].truth;

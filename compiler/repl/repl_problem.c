@@ -120,26 +120,26 @@ static void report_kernels(prp_repl *r) {
 static int apply(prp_repl *r, const char *text, const char *reset_unknown, int fresh) {
   ast_program *prog = front_end(r, text);
   if (!prog) return -1;
-  /* on the heap: the plan's terms and the session point into it, so it never moves */
+  /* on the heap: the plan's terms and the trainer point into it, so it never moves */
   prp_plan *plan = prp_xcalloc(1, sizeof *plan);
   if (repl_plan_build(r, prog, plan) != 0) {
     free(plan);
     ast_program_free(prog);
     return -1;
   }
-  prp_train_session *old = r->session;
+  prp_trainer *old = r->trainer;
   prp_plan *old_plan = r->plan;
   r->plan = plan;
-  r->session = NULL;
+  r->trainer = NULL;
   if (repl_session_start(r, fresh ? NULL : old, reset_unknown) != 0) {
     prp_plan_free(plan);
     free(plan);
     r->plan = old_plan;
-    r->session = old;
+    r->trainer = old;
     ast_program_free(prog);
     return -1;
   }
-  prp_train_session_free(old);
+  prp_trainer_free(old);
   if (old_plan) prp_plan_free(old_plan);
   free(old_plan);
   ast_program_free(r->prog);

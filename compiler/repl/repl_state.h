@@ -8,7 +8,6 @@
 #include "ast.h"
 #include "diag.h"
 #include "jit.h"
-#include "optim.h"
 #include "plan.h"
 #include "repl.h"
 #include "train.h"
@@ -20,14 +19,6 @@ typedef struct {
   void *address;
   long generation;           /* the last plan that used it */
 } repl_kernel;
-
-/* Rows recorded while training: epoch, loss, term losses, unknowns, relaxation values. */
-typedef struct {
-  size_t n, cap, ncols;
-  double *rows;
-  char **names;              /* ncols column names */
-  int n_terms, n_unknowns, n_relax;
-} repl_history;
 
 struct prp_repl {
   FILE *out;                 /* results */
@@ -51,12 +42,8 @@ struct prp_repl {
   char *obs_key;             /* observations are reused while this text is unchanged */
   size_t n_obs;
   double *obs_x, *obs_u;
-  /* training */
-  prp_train_session *session;
-  prp_adam adam;
-  double *grad, *last_good;
-  long epoch;                /* Adam epochs done since the last reset */
-  repl_history hist;
+  /* training: the trainer of the plan's problem (its epochs, history, state) */
+  prp_trainer *trainer;
 };
 
 /* ---- the problem's text (repl_problem.c) ---------------------------------- */
@@ -90,9 +77,10 @@ void repl_kernels_free(prp_repl *r);
 
 /* ---- training (repl_train.c) ---------------------------------------------- */
 
-/* A fresh training session for the current plan; keeps the network weights of
- * old (if the shape fits) and the unknowns' values (except reset_unknown). */
-int repl_session_start(prp_repl *r, prp_train_session *old, const char *reset_unknown);
+/* A fresh trainer for the current plan; keeps the network weights of old (if the
+ * shape fits), the unknowns' values (except reset_unknown), the epochs and the
+ * history (prp_trainer_carry_over). */
+int repl_session_start(prp_repl *r, prp_trainer *old, const char *reset_unknown);
 void repl_session_stop(prp_repl *r);
 void repl_reset(prp_repl *r);
 /* Trains n Adam epochs from the current state; 0, 1 if interrupted, -1 on NaN. */
@@ -105,12 +93,13 @@ void repl_show_state(prp_repl *r, const char *what);
 double repl_current_loss(prp_repl *r);
 /* The current value of unknown u. */
 double repl_unknown_now(const prp_repl *r, int u);
+/* Adam epochs done since the last reset. */
+long repl_epoch(const prp_repl *r);
 /* The field at n points (n x n_inputs, row-major) into u. */
 void repl_field_at(prp_repl *r, const double *x, size_t n, double *u);
 int repl_save_state(prp_repl *r, const char *path);
 int repl_restore_state(prp_repl *r, const char *path);
 int repl_plot(prp_repl *r, const char *what, const char *path);
-void repl_history_free(repl_history *h);
 
 /* ---- looking at the state (repl_explore.c) ------------------------------------- */
 

@@ -1,16 +1,14 @@
-/* Runtime, training: the loop. Adam over the network weights and the unknowns
- * (their own rate), schedules evaluated every epoch, collocation resampled
- * every k epochs, then optional L-BFGS; history, results, weights and plots
- * written to the output directory. NaN/Inf stops with the epoch and the term;
- * Ctrl-C stops cleanly; both keep the last finite state. */
-#include "train_internal.h"
+/* Runtime, training: `prpc run`'s and built programs' driver of the trainer
+ * (trainer.c): Adam for the file's epochs, then optional L-BFGS, with the progress
+ * line and Ctrl-C; history, results, weights and plots written to the output
+ * directory. NaN/Inf stops with the epoch and the term; Ctrl-C stops cleanly;
+ * both keep the last finite state. */
+#include "train.h"
 #include "util.h"
 #include <cblas.h>
-#include "csv.h"
 #include "json.h"
 #include "output.h"
 #include "train_memory.h"
-#include "optim.h"
 #include "plot.h"
 #include "progress.h"
 #include "train_verdict.h"
@@ -20,29 +18,12 @@
 #include <string.h>
 
 typedef struct {
-  size_t n, cap, ncols;
-  double *rows;           /* n rows of ncols values */
-} history;
-
-typedef struct {
   const prp_train_problem *pb;
-  prp_train_session *s;
-  prp_adam adam;
-  double *grad, *last_good;
-  history hist;
-  prp_csv_writer *csv;
-  const char **colnames;
-  size_t ncols;
+  prp_trainer *t;
+  prp_train_result *res;
   prp_progress progress;
   double start;
 } run;
-
-static double lr_at(const prp_train_problem *pb, int epoch, double base) {
-  if (pb->lr_every <= 0 || pb->lr_decay <= 0) return base;
-  return base * pow(pb->lr_decay, (double)(epoch / pb->lr_every));
-}
-
-/* ---- history ------------------------------------------------------------------- */
 
 /* Keeps the first output failure for the result; frees err. */
 static void output_failed(prp_train_result *res, char *err) {
@@ -51,143 +32,45 @@ static void output_failed(prp_train_result *res, char *err) {
   free(err);
 }
 
-static char *history_columns(run *r) {
-  const prp_train_problem *pb = r->pb;
-  size_t n = 2 + (size_t)pb->n_terms + 2 * (size_t)pb->n_unknowns + (size_t)pb->n_scalars + 1;
-  r->colnames = prp_xcalloc(n, sizeof *r->colnames);
-  size_t c = 0;
-  r->colnames[c++] = prp_xstrdup("epoch");
-  r->colnames[c++] = prp_xstrdup("loss");
-  for (int i = 0; i < pb->n_terms; i++) {
-    char buf[96];
-    snprintf(buf, sizeof buf, "loss_%s", pb->terms[i].name);
-    for (char *q = buf; *q; q++) if (*q == ' ' || *q == '=') *q = '_';
-    r->colnames[c++] = prp_xstrdup(buf);
-  }
-  for (int u = 0; u < pb->n_unknowns; u++) r->colnames[c++] = prp_xstrdup(pb->unknowns[u].name);
-  for (int k = 0; k < pb->n_scalars; k++)
-    if (pb->has_schedule[k]) r->colnames[c++] = prp_xstrdup(pb->schedules[k].name);
-  r->colnames[c++] = prp_xstrdup("grad_unknowns");
-  for (int u = 0; u < pb->n_unknowns; u++) {   /* dL/dtheta: read by `prpc landscape --follow` */
-    char buf[96];
-    snprintf(buf, sizeof buf, "dL_d%s", pb->unknowns[u].name);
-    r->colnames[c++] = prp_xstrdup(buf);
-  }
-  r->ncols = c;
-  r->hist.ncols = c;
-  if (!pb->output_dir) return NULL;
-  char path[4096];
-  snprintf(path, sizeof path, "%s/history.csv", pb->output_dir);
-  return prp_csv_writer_open(&r->csv, path, r->colnames, c);
-}
+/* ---- training ---------------------------------------------------------------------- */
 
-static void record(run *r, int epoch, double loss) {
-  const prp_train_problem *pb = r->pb;
-  history *h = &r->hist;
-  if (h->n == h->cap) {
-    h->cap = h->cap ? 2 * h->cap : 256;
-    h->rows = prp_xrealloc(h->rows, h->cap * h->ncols, sizeof(double));
-  }
-  double *row = h->rows + h->n++ * h->ncols;
-  size_t c = 0;
-  row[c++] = epoch;
-  row[c++] = loss;
-  for (int i = 0; i < pb->n_terms; i++) row[c++] = r->s->term_loss[i];
-  for (int u = 0; u < pb->n_unknowns; u++) row[c++] = r->s->uniforms[u];
-  for (int k = 0; k < pb->n_scalars; k++)
-    if (pb->has_schedule[k]) row[c++] = r->s->scalars[k];
-  double g = 0;
-  for (int u = 0; u < pb->n_unknowns; u++) g += r->s->dtheta[u] * r->s->dtheta[u];
-  row[c++] = sqrt(g);
-  for (int u = 0; u < pb->n_unknowns; u++) row[c++] = r->s->dtheta[u];
-  if (r->csv) free(prp_csv_writer_row(r->csv, row));   /* the writer keeps the error for close */
-}
-
-/* ---- progress line ---------------------------------------------------------------- */
-
-static void show(run *r, int epoch, double loss, const char *final_reason) {
-  const prp_train_problem *pb = r->pb;
-  prp_named_value losses[1 + PRP_TRAIN_MAX_TERMS], unknowns[PRP_TRAIN_MAX_UNKNOWNS], relax[PRP_TRAIN_MAX_SCALARS];
-  losses[0] = (prp_named_value){"loss", loss};
-  for (int i = 0; i < pb->n_terms; i++) losses[1 + i] = (prp_named_value){pb->terms[i].name, r->s->term_loss[i]};
-  for (int u = 0; u < pb->n_unknowns; u++) unknowns[u] = (prp_named_value){pb->unknowns[u].name, r->s->uniforms[u]};
-  int nrelax = 0;
-  for (int k = 0; k < pb->n_scalars; k++)
-    if (pb->has_schedule[k]) relax[nrelax++] = (prp_named_value){pb->schedules[k].name, r->s->scalars[k]};
-  prp_progress_state st = {(size_t)epoch, losses, 1 + (size_t)pb->n_terms, unknowns, (size_t)pb->n_unknowns,
-                           relax, (size_t)nrelax};
-  if (pb->quiet) return;
-  if (final_reason) prp_progress_finish(&r->progress, &st, final_reason);
-  else prp_progress_update(&r->progress, &st);
-}
-
-/* ---- the Adam phase ---------------------------------------------------------------- */
-
-static int first_bad_term(const prp_train_session *s) {
-  for (int i = 0; i < s->pb->n_terms; i++)
-    if (!isfinite(s->term_loss[i])) return i;
-  return -1;
-}
-
-static int all_finite(const double *v, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (!isfinite(v[i])) return 0;
+/* After each Adam epoch: the result so far, the progress line, Ctrl-C. */
+static int adam_epoch_done(void *ctx, const prp_trainer *t, const prp_trainer_epoch *e) {
+  (void)t;
+  run *r = ctx;
+  r->res->loss = e->loss;
+  r->res->epochs_done = (int)e->epoch;
+  if (e->epoch < r->pb->epochs && !r->pb->quiet) prp_trainer_show(&r->progress, r->pb, e, NULL);
+  if (!prp_interrupt_requested()) return 0;
+  snprintf(r->res->message, sizeof r->res->message, "interrupted at epoch %ld", e->epoch);
   return 1;
 }
 
-static void adam_phase(run *r, prp_train_result *res) {
-  const prp_train_problem *pb = r->pb;
-  prp_train_session *s = r->s;
-  size_t n = prp_train_session_size(s);
-  double loss = NAN;
-  for (int epoch = 0; epoch < pb->epochs; epoch++) {
-    prp_train_session_set_progress(s, (double)epoch / pb->epochs);
-    if (pb->resample_every > 0 && epoch > 0 && epoch % pb->resample_every == 0) prp_train_session_resample(s);
-    loss = prp_train_session_loss_grad(s, s->x, r->grad);
-    if (!isfinite(loss) || !all_finite(r->grad, n)) {
-      int bad = first_bad_term(s);
-      snprintf(res->message, sizeof res->message, "%s is not finite at epoch %d (in the %s term); the last finite state is kept",
-               isfinite(loss) ? "the gradient" : "the loss", epoch + 1, bad >= 0 ? pb->terms[bad].name : "gradient");
-      memcpy(s->x, r->last_good, n * sizeof(double));
-      res->stopped = 2;
-      return;
-    }
-    memcpy(r->last_good, s->x, n * sizeof(double));
-    res->loss = loss;
-    res->epochs_done = epoch + 1;
-    if (epoch % pb->log_every == 0 || epoch + 1 == pb->epochs) record(r, epoch, loss);
-    if (epoch + 1 < pb->epochs) show(r, epoch + 1, loss, NULL);
-    double lr_unknowns = prp_train_unknowns_rate(pb, epoch, lr_at(pb, epoch, pb->lr_unknowns));
-    prp_adam_step(&r->adam, s->x, r->grad, lr_at(pb, epoch, pb->lr), lr_unknowns);
-    if (prp_interrupt_requested()) {
-      snprintf(res->message, sizeof res->message, "interrupted at epoch %d", epoch + 1);
-      res->stopped = 1;
-      return;
-    }
-  }
+static void adam_phase(run *r) {
+  prp_train_result *res = r->res;
+  prp_trainer_status st = prp_trainer_step(r->t, r->pb->epochs, adam_epoch_done, r);
+  if (st == PRP_TRAINER_STOPPED) res->stopped = 1;
+  if (st != PRP_TRAINER_NOT_FINITE) return;
+  prp_trainer_epoch e;
+  prp_trainer_last(r->t, &e);
+  int bad = prp_trainer_bad_term(r->t);
+  snprintf(res->message, sizeof res->message, "%s is not finite at epoch %ld (in the %s term); the last finite state is kept",
+           isfinite(e.loss) ? "the gradient" : "the loss", e.epoch + 1, bad >= 0 ? r->pb->terms[bad].name : "gradient");
+  res->stopped = 2;
 }
 
-static double lbfgs_loss(void *ctx, const double *x, double *grad) {
-  run *r = ctx;
-  return prp_train_session_loss_grad(r->s, x, grad);
-}
-
-static int lbfgs_progress(void *ctx, int it, double f, const double *x, const double *g) {
-  run *r = ctx;
-  if (it % r->pb->log_every == 0) record(r, r->pb->epochs + it, f);
+static int lbfgs_iteration_done(void *ctx, const prp_trainer *t, const prp_trainer_epoch *e) {
+  (void)ctx; (void)t; (void)e;
   return prp_interrupt_requested();
 }
 
-static void lbfgs_phase(run *r, prp_train_result *res) {
+static void lbfgs_phase(run *r) {
+  prp_train_result *res = r->res;
   if (r->pb->lbfgs_iterations <= 0 || res->stopped) return;
-  prp_train_session_set_progress(r->s, 1.0);
-  prp_lbfgs_options opt;
-  prp_lbfgs_default_options(&opt);
-  opt.max_iterations = r->pb->lbfgs_iterations;
-  opt.progress = lbfgs_progress;
-  opt.progress_ctx = r;
-  prp_lbfgs_result lr = prp_lbfgs_minimize(prp_train_session_size(r->s), r->s->x, lbfgs_loss, r, &opt);
-  res->loss = prp_train_session_loss_grad(r->s, r->s->x, r->grad);
+  prp_lbfgs_result lr = prp_trainer_polish(r->t, r->pb->lbfgs_iterations, lbfgs_iteration_done, r);
+  prp_trainer_epoch e;
+  prp_trainer_last(r->t, &e);
+  res->loss = e.loss;
   if (lr.status == PRP_LBFGS_NOT_FINITE) snprintf(res->message, sizeof res->message, "L-BFGS met a non-finite loss; kept the last finite point");
 }
 
@@ -239,41 +122,32 @@ static char *write_result_json(run *r, const prp_train_result *res) {
   return prp_json_finish(j);
 }
 
-static char *write_weights(run *r, const prp_train_result *res) {
-  const prp_train_problem *pb = r->pb;
-  size_t widths[PRP_MLP_MAX_HIDDEN + 2], nw = 0;
-  widths[nw++] = (size_t)pb->net.n_inputs;
-  for (int l = 0; l < pb->net.n_hidden; l++) widths[nw++] = (size_t)pb->net.widths[l];
-  widths[nw++] = 1;
-  char *names[PRP_TRAIN_MAX_UNKNOWNS];
-  double values[PRP_TRAIN_MAX_UNKNOWNS];
-  for (int u = 0; u < pb->n_unknowns; u++) { names[u] = (char *)pb->unknowns[u].name; values[u] = res->unknowns[u]; }
-  prp_state st = {(char *)(pb->problem_name ? pb->problem_name : "problem"), PRP_PREC_F64, (uint64_t)res->epochs_done,
-                  nw, widths, (size_t)pb->n_unknowns, names, values, r->s->net.n_params, r->s->x};
-  /* the master weights are f64 in both precisions (Adam and L-BFGS run in f64) */
+static char *write_weights(run *r) {
   char path[4096];
-  snprintf(path, sizeof path, "%s/weights.prpstate", pb->output_dir);
-  return prp_state_save(path, &st);
+  snprintf(path, sizeof path, "%s/weights.prpstate", r->pb->output_dir);
+  return prp_trainer_save(r->t, path);
 }
 
 static void plot_history(run *r, prp_train_result *res) {
   const prp_train_problem *pb = r->pb;
-  history *h = &r->hist;
-  if (h->n < 2 || !prp_plot_available()) return;
-  double *cols = prp_xmalloc(h->n * h->ncols, sizeof(double));
-  for (size_t i = 0; i < h->n; i++)
-    for (size_t c = 0; c < h->ncols; c++) cols[c * h->n + i] = h->rows[i * h->ncols + c];
+  size_t n, ncols;
+  const double *rows = prp_trainer_history(r->t, &n, &ncols);
+  const char *const *names = prp_trainer_history_names(r->t);
+  if (n < 2 || !prp_plot_available()) return;
+  double *cols = prp_xmalloc(n * ncols, sizeof(double));
+  for (size_t i = 0; i < n; i++)
+    for (size_t c = 0; c < ncols; c++) cols[c * n + i] = rows[i * ncols + c];
   prp_plot_series series[2 + PRP_TRAIN_MAX_TERMS];
-  size_t ns = 0;
-  for (int c = 1; c < 2 + pb->n_terms; c++) series[ns++] = (prp_plot_series){r->colnames[c], cols, cols + (size_t)c * h->n, h->n};
+  size_t ns = 0, first_unknown = prp_trainer_history_unknowns(r->t);
+  for (size_t c = 1; c < first_unknown; c++) series[ns++] = (prp_plot_series){names[c], cols, cols + c * n, n};
   char path[4096];
   snprintf(path, sizeof path, "%s/loss.png", pb->output_dir);
   prp_plot_frame fr = {path, 900, 600, "training loss", "epoch", "loss"};
   output_failed(res, prp_plot_lines(&fr, series, ns, true));
   ns = 0;
   for (int u = 0; u < pb->n_unknowns; u++) {
-    size_t c = 2 + (size_t)pb->n_terms + (size_t)u;
-    series[ns++] = (prp_plot_series){pb->unknowns[u].name, cols, cols + c * h->n, h->n};
+    size_t c = first_unknown + (size_t)u;
+    series[ns++] = (prp_plot_series){pb->unknowns[u].name, cols, cols + c * n, n};
   }
   snprintf(path, sizeof path, "%s/unknowns.png", pb->output_dir);
   fr = (prp_plot_frame){path, 900, 600, "unknowns", "epoch", "value"};
@@ -281,19 +155,21 @@ static void plot_history(run *r, prp_train_result *res) {
   free(cols);
 }
 
+/* The result from the trainer's final evaluation; history.csv closed, the other outputs written. */
 static void finish(run *r, prp_train_result *res) {
   const prp_train_problem *pb = r->pb;
-  for (int u = 0; u < pb->n_unknowns; u++) res->unknowns[u] = r->s->uniforms[u];
-  for (int i = 0; i < pb->n_terms; i++) res->term_loss[i] = r->s->term_loss[i];
+  prp_trainer_epoch e;
+  prp_trainer_last(r->t, &e);
+  for (int u = 0; u < pb->n_unknowns; u++) res->unknowns[u] = e.unknowns[u];
+  for (int i = 0; i < pb->n_terms; i++) res->term_loss[i] = e.term_loss[i];
   res->seconds = prp_now() - r->start;
-  prp_train_verdict_run(pb, res, r->hist.rows, r->hist.n, r->hist.ncols, &res->verdict);
-  if (r->csv) {
-    output_failed(res, prp_csv_writer_close(r->csv));
-    r->csv = NULL;
-  }
+  size_t n, ncols;
+  const double *rows = prp_trainer_history(r->t, &n, &ncols);
+  prp_train_verdict_run(pb, res, rows, n, ncols, &res->verdict);
+  output_failed(res, prp_trainer_history_csv_close(r->t));
   if (!pb->output_dir) return;
   output_failed(res, write_result_json(r, res));
-  output_failed(res, write_weights(r, res));
+  output_failed(res, write_weights(r));
   plot_history(r, res);
 }
 
@@ -310,45 +186,49 @@ static char *prepare(const prp_train_problem *pb, prp_train_result *res) {
   return err;
 }
 
+static char *open_history(run *r) {
+  if (!r->pb->output_dir) return NULL;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/history.csv", r->pb->output_dir);
+  return prp_trainer_history_csv(r->t, path);
+}
+
+/* Adam, L-BFGS, the final evaluation (schedules at the epochs done) and its progress line. */
+static void train(run *r) {
+  const prp_train_problem *pb = r->pb;
+  size_t line_every = (size_t)(pb->epochs / 20 > 0 ? pb->epochs / 20 : 1);
+  prp_progress_init(&r->progress, stderr, (size_t)pb->epochs, 0, line_every);
+  prp_interrupt_install();
+  adam_phase(r);
+  r->res->epochs_done = (int)prp_trainer_epochs_done(r->t);
+  lbfgs_phase(r);
+  prp_interrupt_restore();
+  prp_trainer_evaluate(r->t);
+  prp_trainer_epoch e;
+  prp_trainer_last(r->t, &e);
+  e.epoch = r->res->epochs_done;
+  e.loss = r->res->loss;
+  if (!pb->quiet) prp_trainer_show(&r->progress, pb, &e, r->res->stopped == 0 ? "done" : r->res->message);
+}
+
 char *prp_train_run(const prp_train_problem *pb, prp_train_result *res) {
   memset(res, 0, sizeof *res);
   res->loss = NAN;   /* until an epoch gives a finite one */
-  run r = {.pb = pb, .start = prp_now()};
+  run r = {.pb = pb, .res = res, .start = prp_now()};
   openblas_set_num_threads(pb->threads > 0 ? pb->threads : 1);
   char *err = prepare(pb, res);
   if (err) return err;
-  r.s = prp_train_session_new(pb, &err);
-  if (!r.s) {
+  r.t = prp_trainer_new(pb, &err);
+  if (!r.t) {
     res->error_status = PRP_EXIT_RUNTIME;
     return err;
   }
-  size_t n = prp_train_session_size(r.s);
-  r.grad = prp_xcalloc(n, sizeof(double));
-  r.last_good = prp_xmalloc(n, sizeof(double));
-  memcpy(r.last_good, r.s->x, n * sizeof(double));
-  prp_adam_init(&r.adam, n, 0.9, 0.999, 1e-8);
-  prp_adam_set_group(&r.adam, r.s->net.n_params, n);
-  if ((err = history_columns(&r))) {
+  if ((err = open_history(&r))) {
     res->error_status = PRP_EXIT_IO;
-    goto out;
+  } else {
+    train(&r);
+    finish(&r, res);
   }
-  size_t line_every = (size_t)(pb->epochs / 20 > 0 ? pb->epochs / 20 : 1);
-  prp_progress_init(&r.progress, stderr, (size_t)pb->epochs, 0, line_every);
-  prp_interrupt_install();
-  adam_phase(&r, res);
-  lbfgs_phase(&r, res);
-  prp_interrupt_restore();
-  prp_train_session_loss_grad(r.s, r.s->x, r.grad);
-  show(&r, res->epochs_done, res->loss, res->stopped == 0 ? "done" : res->message);
-  finish(&r, res);
-out:
-  if (r.csv) free(prp_csv_writer_close(r.csv));
-  for (size_t c = 0; c < r.ncols; c++) free((char *)r.colnames[c]);
-  free(r.colnames);
-  free(r.hist.rows);
-  free(r.grad);
-  free(r.last_good);
-  prp_adam_free(&r.adam);
-  prp_train_session_free(r.s);
+  prp_trainer_free(r.t);
   return err;
 }

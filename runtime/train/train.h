@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "mlp.h"
+#include "optim.h"
+#include "progress.h"
 #include "sampling.h"
 
 /* The generated kernel ABI (compiler/codegen.h): outputs[o][p] for every point p. */
@@ -171,6 +173,110 @@ double prp_schedule_end(const prp_schedule *s);
 
 /* The schedule's value after a share p (0..1) of training. */
 double prp_schedule_value(const prp_schedule *s, double p);
+
+/* ---- the stepping trainer (trainer.c, trainer_history.c, trainer_state.c) ----
+ * The one training loop: `prpc run` and built programs (prp_train_run), restarts and
+ * the REPL all drive it. A trainer owns the network, the unknowns, Adam's moments, the
+ * point sets and the history; it trains its problem, which must outlive it and does
+ * not change under it (to change a setting, plan the problem again, make a new trainer
+ * and carry the old one's state over). Nothing here prints or writes files but
+ * prp_trainer_save. */
+typedef struct prp_trainer prp_trainer;
+
+/* What the trainer saw at its last evaluation of the loss (an Adam epoch, an L-BFGS
+ * iteration, or prp_trainer_evaluate). The pointers stay valid until the next call
+ * that trains or evaluates. */
+typedef struct {
+  long epoch;                  /* epochs done (L-BFGS: epochs done + iteration) */
+  double loss;
+  const double *term_loss;     /* pb->n_terms, weighted */
+  const double *unknowns;      /* pb->n_unknowns values the loss was evaluated at */
+  const double *scalars;       /* pb->n_scalars kernel scalars (pb->has_schedule: scheduled) */
+  const double *dloss_dunknowns;  /* dL/dtheta, pb->n_unknowns */
+} prp_trainer_epoch;
+
+/* Called after each Adam epoch (after its step) and each L-BFGS iteration; a nonzero
+ * return stops training there (Ctrl-C: return prp_interrupt_requested()). May be NULL. */
+typedef int (*prp_trainer_callback)(void *ctx, const prp_trainer *t, const prp_trainer_epoch *e);
+
+typedef enum { PRP_TRAINER_DONE, PRP_TRAINER_STOPPED, PRP_TRAINER_NOT_FINITE } prp_trainer_status;
+
+/* A new trainer: weights drawn from pb->seed, the unknowns at their guesses, epoch 0,
+ * an empty history. NULL with *err a malloc'd message if the problem cannot be trained. */
+prp_trainer *prp_trainer_new(const prp_train_problem *pb, char **err);
+void prp_trainer_free(prp_trainer *t);
+const prp_train_problem *prp_trainer_problem(const prp_trainer *t);
+
+/* n Adam epochs from where the trainer is. Each epoch: the schedules at the share of
+ * pb->epochs done (at most 1), the points redrawn every pb->resample_every epochs, the
+ * loss and gradient, a history row every pb->log_every epochs and at the last of the n,
+ * then one Adam step at the scheduled rates. A loss or gradient that is not finite
+ * stops with the parameters of the last finite epoch put back: PRP_TRAINER_NOT_FINITE,
+ * and prp_trainer_last tells which (its loss, the first term that is not finite). */
+prp_trainer_status prp_trainer_step(prp_trainer *t, long n, prp_trainer_callback cb, void *ctx);
+/* L-BFGS for at most `iterations` from the current parameters, with the schedules at
+ * their end (the physical problem); a history row every pb->log_every iterations
+ * (epoch = epochs done + iteration); ends with an evaluation at the final parameters.
+ * The epoch count does not change. */
+prp_lbfgs_result prp_trainer_polish(prp_trainer *t, int iterations, prp_trainer_callback cb, void *ctx);
+/* Evaluates the loss at the current parameters with the schedules at the epochs done. */
+double prp_trainer_evaluate(prp_trainer *t);
+/* The loss at the current weights with unknown u set to value (the others as they
+ * are), schedules at the epochs done; the parameters do not change (prp_trainer_last
+ * has the evaluation; prp_trainer_evaluate goes back to the trainer's own point). */
+double prp_trainer_loss_with_unknown(prp_trainer *t, int u, double value);
+void prp_trainer_last(const prp_trainer *t, prp_trainer_epoch *e);
+/* The first term whose loss at the last evaluation is not finite, or -1. */
+int prp_trainer_bad_term(const prp_trainer *t);
+
+long prp_trainer_epochs_done(const prp_trainer *t);
+/* Kernel scalar k with the schedules at the epochs done (its fixed value if not scheduled). */
+double prp_trainer_scalar(const prp_trainer *t, int k);
+/* The current value of unknown u (from the parameters, not the last evaluation). */
+double prp_trainer_unknown(const prp_trainer *t, int u);
+/* The network and its weights, then the unknowns' raw values (prp_trainer_size in all). */
+const prp_mlp *prp_trainer_network(const prp_trainer *t);
+const double *prp_trainer_params(const prp_trainer *t);
+size_t prp_trainer_size(const prp_trainer *t);
+
+/* The history: rows of ncols values, laid out as history.csv -- epoch, loss, the terms'
+ * losses, the unknowns, the scheduled scalars, grad_unknowns (|dL/dtheta|), then dL/dtheta
+ * of each unknown. prp_trainer_history_names gives the ncols column names. */
+const double *prp_trainer_history(const prp_trainer *t, size_t *nrows, size_t *ncols);
+const char *const *prp_trainer_history_names(const prp_trainer *t);
+/* Column of the first unknown, and of the first scheduled scalar (their count: the
+ * problem's has_schedule). */
+size_t prp_trainer_history_unknowns(const prp_trainer *t);
+size_t prp_trainer_history_schedules(const prp_trainer *t);
+/* history.csv: the history so far is written, and each row recorded from now on. */
+char *prp_trainer_history_csv(prp_trainer *t, const char *path);
+/* Closes history.csv; NULL or the first write error (malloc'd). */
+char *prp_trainer_history_csv_close(prp_trainer *t);
+
+/* Continues from old, a trainer of an earlier plan of the same problem: its weights
+ * if the network has the same shape (returns 1, else 0 and the new weights stay), the
+ * unknowns of the same name (except reset_unknown, which may be NULL, and starts from
+ * its guess), its epoch count, and its history when the columns are the same. Adam
+ * starts afresh. */
+int prp_trainer_carry_over(prp_trainer *t, const prp_trainer *old, const char *reset_unknown);
+/* The weights and unknowns to a state file (runtime/state_io.h, f64), with the epochs done. */
+char *prp_trainer_save(const prp_trainer *t, const char *path);
+/* Loads a state saved for the same problem and network; the unknowns must lie in their
+ * bounds. Sets the epoch count, drops history rows from that epoch on, forgets Adam's
+ * moments. NULL or a malloc'd error (the trainer unchanged). */
+char *prp_trainer_restore(prp_trainer *t, const char *path);
+/* A copy of the parameters, epoch count and history in memory, to put back later in
+ * this trainer or in a trainer of the same problem planned again. */
+typedef struct prp_trainer_checkpoint prp_trainer_checkpoint;
+prp_trainer_checkpoint *prp_trainer_checkpoint_take(const prp_trainer *t);
+/* 0, or -1 (nothing changed) if the parameter counts differ; the history comes back when
+ * its columns are the same. Adam's moments are forgotten. */
+int prp_trainer_checkpoint_put(prp_trainer *t, const prp_trainer_checkpoint *c);
+void prp_trainer_checkpoint_free(prp_trainer_checkpoint *c);
+
+/* The progress line of a trainer's evaluation (progress.h); final: the closing reason,
+ * or NULL for an update. */
+void prp_trainer_show(prp_progress *pr, const prp_train_problem *pb, const prp_trainer_epoch *e, const char *final);
 
 /* Trains; returns NULL on success (result filled) or a malloc'd error message, with
  * result->error_status the exit status it deserves (PRP_EXIT_IO, PRP_EXIT_MEMORY, ...).
