@@ -1,0 +1,213 @@
+/* Front end and planner: the table of the train block's options and how each
+ * sets the runtime problem; see train_options.h. */
+#include "train_options.h"
+#include "sampling.h"
+#include "train_serialize.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- reading a line ------------------------------------------------------------- */
+
+static int word_at(const ast_option *o, int i, const char *w) {
+  return o && i < o->nargs && o->args[i].kind == ARG_WORD && strcmp(o->args[i].text, w) == 0;
+}
+
+static int has_word(const ast_option *o, const char *w) {
+  for (int i = 0; o && i < o->nargs; i++)
+    if (word_at(o, i, w)) return 1;
+  return 0;
+}
+
+/* The line's first number, else the first number of the row's default, else 0. */
+static double number(const prp_train_option *row, const ast_option *o) {
+  if (o && o->nargs > 0 && o->args[0].kind == ARG_NUMBER) return o->args[0].num;
+  return row->dflt ? strtod(row->dflt, NULL) : 0;
+}
+
+/* The line's first word, else the default's last word (its only one for a choice). */
+static const char *word(const prp_train_option *row, const ast_option *o) {
+  if (o && o->nargs > 0 && o->args[0].kind == ARG_WORD) return o->args[0].text;
+  const char *space = strrchr(row->dflt, ' ');
+  return space ? space + 1 : row->dflt;
+}
+
+/* The number after key's word in line o; 0 with *given = 0 if there is none. */
+static double key_number(const ast_option *o, const prp_train_key *key, int *given) {
+  for (int i = 0; o && i + 1 < o->nargs; i++)
+    if (word_at(o, i, key->name) && o->args[i + 1].kind == ARG_NUMBER) {
+      *given = 1;
+      return o->args[i + 1].num;
+    }
+  *given = 0;
+  return key->dflt ? strtod(key->dflt, NULL) : 0;
+}
+
+static double key_value(const ast_option *o, const char *line, const char *name) {
+  int given;
+  return key_number(o, prp_train_key_find(line, name), &given);
+}
+
+/* ---- how each option sets the problem -------------------------------------------------- */
+
+static void apply_optimizer(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  int given;
+  tp->lr = key_value(o, row->name, "lr");
+  tp->lr_unknowns = key_number(o, prp_train_key_find(row->name, "unknowns_lr"), &given);
+  if (!given) tp->lr_unknowns = tp->lr;
+  tp->lr_decay = key_value(o, row->name, "decay");
+  tp->lr_every = (int)key_value(o, row->name, "every");
+}
+
+static void apply_lbfgs(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  tp->lbfgs_iterations = (int)number(row, o);
+}
+
+static void apply_epochs(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  tp->epochs = (int)number(row, o);
+}
+
+static void apply_collocation(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  tp->n_collocation = (int)number(row, o);
+  tp->sampler = has_word(o, "uniform") ? PRP_SAMPLE_UNIFORM : has_word(o, "lhs") ? PRP_SAMPLE_LHS
+              : (prp_sample_kind)prp_sample_kind_parse(word(row, NULL));
+  tp->resample_every = (int)key_value(o, row->name, "resample");
+}
+
+static void apply_boundary_points(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  tp->n_boundary = (int)number(row, o);
+}
+
+static void apply_initial_points(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  tp->n_initial = (int)number(row, o);
+}
+
+static void apply_seed(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  tp->seed = (uint64_t)number(row, o);
+}
+
+static void apply_precision(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  tp->single = strcmp(word(row, o), "f32") == 0;
+}
+
+static void apply_restarts(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  tp->restarts = (int)number(row, o);
+}
+
+static void apply_threads(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  tp->threads = (int)number(row, o);
+}
+
+/* After epochs, whose count the automatic interval follows. */
+static void apply_log(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  tp->log_every = o ? (int)number(row, o) : prp_train_log_every_auto(tp->epochs);
+}
+
+static void apply_warmup(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  if (o && o->nargs > 0 && o->args[0].kind == ARG_PERCENT) tp->warmup_share = o->args[0].num / 100;
+  else tp->warmup_epochs = (int)number(row, o);
+}
+
+static void apply_source_energy(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  tp->source_energy_free = strcmp(word(row, o), "free") == 0;
+}
+
+static void apply_unknowns_slowdown(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  tp->unknowns_slowdown = number(row, o);
+}
+
+/* ---- the table ------------------------------------------------------------------------- */
+
+static const char *const optimizers[] = {"adam", NULL};
+static const char *const samplers[] = {"uniform", "sobol", "lhs", NULL};
+static const char *const precisions[] = {"f32", "f64", NULL};
+static const char *const energies[] = {"free", "box", NULL};
+
+#define COUNT(what) PRP_TRAIN_ARG_COUNT, what, NULL, 1, PRP_TRAIN_MAX_COUNT, NULL, NULL
+/* The order is the checker's: the first near name is its "did you mean" hint. */
+const prp_train_option prp_train_options[] = {
+  {"optimizer", PRP_TRAIN_ARG_OPTIMIZER, "the optimizer", "adam", 0, 0, NULL, optimizers, PRP_TRAIN_SET_KEYS,
+   apply_optimizer, "adam, then lr R (0.001), unknowns_lr R (the lr), decay F every N (none)"},
+  {"lbfgs", COUNT("a count"), PRP_TRAIN_SET_ARGS, apply_lbfgs, "L-BFGS iterations after Adam (none)"},
+  {"epochs", PRP_TRAIN_ARG_COUNT, "a count", "5000", 1, PRP_TRAIN_MAX_COUNT, NULL, NULL, PRP_TRAIN_SET_ARGS,
+   apply_epochs, "Adam epochs"},
+  {"collocation", PRP_TRAIN_ARG_COLLOCATION, "a number of collocation points", "2048 sobol", 1,
+   PRP_TRAIN_MAX_COUNT, NULL, samplers, PRP_TRAIN_SET_FIRST, apply_collocation,
+   "residual points, then uniform, sobol or lhs, then resample N (never)"},
+  {"boundary_points", PRP_TRAIN_ARG_COUNT, "a count", "256", 1, PRP_TRAIN_MAX_COUNT, NULL, NULL,
+   PRP_TRAIN_SET_ARGS, apply_boundary_points, "points on the boundary per boundary condition"},
+  {"initial_points", PRP_TRAIN_ARG_COUNT, "a count", "512", 1, PRP_TRAIN_MAX_COUNT, NULL, NULL,
+   PRP_TRAIN_SET_ARGS, apply_initial_points, "points at the initial time per initial condition"},
+  {"weights", PRP_TRAIN_ARG_WEIGHTS, "a loss term", NULL, 0, 0, NULL, NULL, PRP_TRAIN_SET_KEYS, NULL,   /* per term: plan.c */
+   "pairs of data, residual, initial, boundary and a weight >= 0 (1)"},
+  {"seed", PRP_TRAIN_ARG_SEED, "a seed", "0", 0, 1e15 - 1, "a seed is a whole number >= 0", NULL,
+   PRP_TRAIN_SET_ARGS, apply_seed, "the random seed"},
+  {"precision", PRP_TRAIN_ARG_CHOICE, "the precision", "f64", 0, 0, NULL, precisions, PRP_TRAIN_SET_ARGS,
+   apply_precision, "f32 or f64: the network's arithmetic"},
+  {"restarts", PRP_TRAIN_ARG_COUNT, "a count", "1", 1, PRP_TRAIN_MAX_COUNT, NULL, NULL, PRP_TRAIN_SET_ARGS,
+   apply_restarts, "independent runs from different seeds; the best is kept"},
+  {"threads", PRP_TRAIN_ARG_COUNT, "a count", "1", 1, PRP_TRAIN_MAX_COUNT, NULL, NULL, PRP_TRAIN_SET_ARGS,
+   apply_threads, "threads for the restarts"},
+  {"output", PRP_TRAIN_ARG_DIRECTORY, "a directory name in quotes", NULL, 0, 0, NULL, NULL, PRP_TRAIN_SET_ARGS,
+   NULL, "\"directory\" of the results (results/PROBLEM); output field [grid N x M] [times K]"},   /* plan.c */
+  {"log", COUNT("a number of epochs"), PRP_TRAIN_SET_ARGS, apply_log, "a history row every N epochs (epochs / 200)"},
+  {"warmup", PRP_TRAIN_ARG_WARMUP, "a number of epochs or a share of training (10%)", "0", 0, 100, NULL, NULL,
+   PRP_TRAIN_SET_ARGS, apply_warmup, "epochs (500) or a share (10%) at the start with the unknowns frozen"},
+  {"source_energy", PRP_TRAIN_ARG_CHOICE, "the source energy", "free", 0, 0, NULL, energies, PRP_TRAIN_SET_ARGS,
+   apply_source_energy, "free or box: whether a dilated source's energy outside the box counts"},
+  {"unknowns_slowdown", PRP_TRAIN_ARG_SHARE, "a share in (0, 1]", "0.05", 0, 1,
+   "'unknowns_slowdown' is a share in (0, 1] of the unknowns' rate (1: no slowdown), not %g", NULL,
+   PRP_TRAIN_SET_ARGS, apply_unknowns_slowdown, "the share of the unknowns' rate left once relaxation has ended"},
+};
+#undef COUNT
+const int prp_train_noptions = (int)(sizeof prp_train_options / sizeof prp_train_options[0]);
+
+const prp_train_key prp_train_keys[] = {
+  {"optimizer", "lr", "lr", PRP_TRAIN_KEY_POSITIVE, "0.001", "the network's learning rate"},
+  {"optimizer", "unknowns_lr", "unknowns_lr", PRP_TRAIN_KEY_POSITIVE, NULL, "the unknowns' learning rate (the lr)"},
+  {"optimizer", "decay", "decay", PRP_TRAIN_KEY_POSITIVE, NULL, "the factor of the rates every N epochs (none)"},
+  {"optimizer", "every", "every", PRP_TRAIN_KEY_EPOCHS, NULL, "epochs between two decays"},
+  {"collocation", "resample", "resample", PRP_TRAIN_KEY_EPOCHS, NULL, "epochs between two draws (never)"},
+  {"weights", "data", "weight.data", PRP_TRAIN_KEY_WEIGHT, "1", "the weight of the data misfit"},
+  {"weights", "residual", "weight.residual", PRP_TRAIN_KEY_WEIGHT, "1", "the weight of the PDE residual"},
+  {"weights", "initial", "weight.initial", PRP_TRAIN_KEY_WEIGHT, "1", "the weight of the initial conditions"},
+  {"weights", "boundary", "weight.boundary", PRP_TRAIN_KEY_WEIGHT, "1", "the weight of the boundary conditions"},
+};
+const int prp_train_nkeys = (int)(sizeof prp_train_keys / sizeof prp_train_keys[0]);
+
+/* ---- look-ups ------------------------------------------------------------------------------ */
+
+const prp_train_option *prp_train_option_find(const char *name) {
+  for (int i = 0; i < prp_train_noptions; i++)
+    if (strcmp(prp_train_options[i].name, name) == 0) return &prp_train_options[i];
+  return NULL;
+}
+
+const prp_train_key *prp_train_key_find(const char *line, const char *name) {
+  for (int i = 0; i < prp_train_nkeys; i++)
+    if (strcmp(prp_train_keys[i].line, line) == 0 && strcmp(prp_train_keys[i].name, name) == 0) return &prp_train_keys[i];
+  return NULL;
+}
+
+const prp_train_key *prp_train_key_by_set_name(const char *set_name) {
+  for (int i = 0; i < prp_train_nkeys; i++)
+    if (strcmp(prp_train_keys[i].set_name, set_name) == 0) return &prp_train_keys[i];
+  return NULL;
+}
+
+const ast_option *prp_train_line(const ast_decl *train, const char *name) {
+  for (int i = 0; train && i < train->noptions; i++)
+    if (strcmp(train->options[i].name, name) == 0) return &train->options[i];
+  return NULL;
+}
+
+double prp_train_key_value(const ast_decl *train, const prp_train_key *key) {
+  int given;
+  return key_number(prp_train_line(train, key->line), key, &given);
+}
+
+void prp_train_options_apply(const ast_decl *train, prp_train_problem *tp) {
+  for (int i = 0; i < prp_train_noptions; i++) {
+    const prp_train_option *row = &prp_train_options[i];
+    if (row->apply) row->apply(row, prp_train_line(train, row->name), tp);
+  }
+}
