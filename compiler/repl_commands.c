@@ -663,10 +663,7 @@ void prp_repl_complete(const prp_repl *r, const char *line, const char *prefix,
   int at_word = *prefix ? nwords - 1 : nwords;   /* index of the word being completed */
   if (at_word == 0) {
     for (int i = 0; i < N_COMMANDS; i++) add(ctx, commands[i].name);
-    static const char *const decls[] = {"const", "let", "unknown", "pde", "initial", "boundary", "relax", "network",
-                                        "smoothing", "dilatation", "nudging", "epochs", "optimizer", "collocation",
-                                        "weights", "seed", NULL};
-    for (int i = 0; decls[i]; i++) add(ctx, decls[i]);
+    repl_declaration_words(add, ctx);
     return;
   }
   if (at_word != 1) return;
