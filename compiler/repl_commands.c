@@ -17,6 +17,7 @@
 #include "source.h"
 
 enum { MAX_WORDS = 64 };
+enum { QUIT = 2 };   /* a handler's result: leave the session (0 done, -1 an error) */
 
 typedef struct {
   prp_source *src;           /* the line, at its line number */
@@ -404,7 +405,7 @@ static int edit_distance(const char *a, const char *b) {
   return d[la][lb];
 }
 
-static int cmd_quit(prp_repl *r, const input *in) { return 2; }
+static int cmd_quit(prp_repl *r, const input *in) { return QUIT; }
 
 static int cmd_load(prp_repl *r, const input *in) { return repl_load(r, in->word[1]); }
 
@@ -645,7 +646,7 @@ int prp_repl_exec(prp_repl *r, const char *line, const char *where, int lineno) 
   for (int i = 0; i < in.n; i++) free(in.word[i]);
   prp_source_free(in.src);
   free(clean);
-  if (rc == 2) return -1;
+  if (rc == QUIT) return -1;
   return rc != 0 || errors ? 1 : 0;
 }
 
