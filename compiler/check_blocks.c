@@ -87,14 +87,10 @@ static void unknown_option(checker *c, const ast_option *o, const char *block, c
 }
 
 /* `output "DIR"` and `output field ...` are different lines of one name. */
-static int is_output_field(const ast_option *o) {
-  return strcmp(o->name, "output") == 0 && o->nargs > 0 && word_is(&o->args[0], "field");
-}
-
 static int duplicate_option(checker *c, const ast_option *opts, int i) {
   for (int j = 0; j < i; j++)
-    if (strcmp(opts[j].name, opts[i].name) == 0 && is_output_field(&opts[j]) == is_output_field(&opts[i])) {
-      prp_error(c->diag, opts[i].loc, "'%s%s' is given twice", opts[i].name, is_output_field(&opts[i]) ? " field" : "");
+    if (prp_train_same_line(&opts[j], &opts[i])) {
+      prp_error(c->diag, opts[i].loc, "'%s%s' is given twice", opts[i].name, prp_train_is_output_field(&opts[i]) ? " field" : "");
       prp_note(c->diag, opts[j].loc, "first given here");
       return 1;
     }
@@ -414,7 +410,7 @@ static void train_simple(checker *c, const prp_train_option *row, const ast_opti
     break;
   case PRP_TRAIN_ARG_WARMUP: train_warmup(c, row, o); break;
   case PRP_TRAIN_ARG_DIRECTORY:
-    if (is_output_field(o)) {
+    if (prp_train_is_output_field(o)) {
       train_output_field(c, o);
       return;
     }

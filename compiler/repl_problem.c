@@ -265,7 +265,7 @@ static char *declare_train_line(prp_repl *r, const ast_option *t, const char *li
   const ast_decl *train = main_decl(r->prog, DECL_TRAIN);
   if (train) {
     for (int i = 0; i < train->noptions; i++)
-      if (strcmp(train->options[i].name, t->name) == 0) return splice_loc(ms, train->options[i].loc, line);
+      if (prp_train_same_line(&train->options[i], t)) return splice_loc(ms, train->options[i].loc, line);
     return block_insert(ms, train, line);
   }
   char *block = prp_xmalloc(strlen(line) + 16, 1);
@@ -329,10 +329,7 @@ int repl_declare(prp_repl *r, const prp_source *line_src, int lineno, const char
 /* ---- set ----------------------------------------------------------------------------- */
 
 static const ast_option *train_option(const ast_program *prog, const char *name) {
-  const ast_decl *train = main_decl(prog, DECL_TRAIN);
-  for (int i = 0; train && i < train->noptions; i++)
-    if (strcmp(train->options[i].name, name) == 0) return &train->options[i];
-  return NULL;
+  return prp_train_line(main_decl(prog, DECL_TRAIN), name);
 }
 
 /* The option line `name` with the number after `word` set to value (or

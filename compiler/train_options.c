@@ -194,9 +194,21 @@ const prp_train_key *prp_train_key_by_set_name(const char *set_name) {
   return NULL;
 }
 
+int prp_train_is_output_field(const ast_option *o) { return strcmp(o->name, "output") == 0 && word_at(o, 0, "field"); }
+
+int prp_train_same_line(const ast_option *a, const ast_option *b) {
+  return strcmp(a->name, b->name) == 0 && prp_train_is_output_field(a) == prp_train_is_output_field(b);
+}
+
 const ast_option *prp_train_line(const ast_decl *train, const char *name) {
   for (int i = 0; train && i < train->noptions; i++)
-    if (strcmp(train->options[i].name, name) == 0) return &train->options[i];
+    if (strcmp(train->options[i].name, name) == 0 && !prp_train_is_output_field(&train->options[i])) return &train->options[i];
+  return NULL;
+}
+
+const ast_option *prp_train_field_line(const ast_decl *train) {
+  for (int i = 0; train && i < train->noptions; i++)
+    if (prp_train_is_output_field(&train->options[i])) return &train->options[i];
   return NULL;
 }
 

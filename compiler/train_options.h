@@ -73,8 +73,15 @@ const prp_train_key *prp_train_key_find(const char *line, const char *name);
 /* The key the REPL's set calls set_name, or NULL. */
 const prp_train_key *prp_train_key_by_set_name(const char *set_name);
 
-/* The line `name` of a train block (which may be NULL), or NULL. */
+/* `output field ...`: the output line's other form, a line of its own. */
+int prp_train_is_output_field(const ast_option *o);
+/* Do two lines set the same option (one name, both or neither `output field`)? */
+int prp_train_same_line(const ast_option *a, const ast_option *b);
+/* The line `name` of a train block (which may be NULL), not an `output field`
+ * line, or NULL. */
 const ast_option *prp_train_line(const ast_decl *train, const char *name);
+/* The `output field` line of a train block, or NULL. */
+const ast_option *prp_train_field_line(const ast_decl *train);
 /* The number after key's word in its line, else the key's default (0 without one). */
 double prp_train_key_value(const ast_decl *train, const prp_train_key *key);
 

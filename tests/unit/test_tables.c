@@ -166,6 +166,23 @@ static void test_defaults_are_what_the_planner_applies(void **state) {
   }
 }
 
+/* `output field ...` is a line of its own: the directory is the other output line. */
+static void test_output_field_is_a_line_of_its_own(void **state) {
+  (void)state;
+  checked c;
+  assert_int_equal(check_line(&c, "output field grid 9\n  output \"dir\""), 0);
+  const ast_option *dir = prp_train_line(c.prog->problem.train, "output"), *field = prp_train_field_line(c.prog->problem.train);
+  assert_non_null(dir);
+  assert_non_null(field);
+  assert_int_equal(dir->args[0].kind, ARG_STRING);
+  assert_string_equal(dir->args[0].text, "dir");
+  assert_true(prp_train_is_output_field(field) && !prp_train_is_output_field(dir));
+  assert_false(prp_train_same_line(dir, field));
+  done(&c);
+  assert_int_not_equal(check_line(&c, "output field grid 9\n  output field times 3"), 0);   /* twice */
+  done(&c);
+}
+
 /* ---- the REPL's completion -------------------------------------------------------------- */
 
 typedef struct { char words[128][48]; int n; } word_set;
@@ -245,6 +262,7 @@ int main(void) {
     cmocka_unit_test(test_rows_accept_defaults_and_limits),
     cmocka_unit_test(test_keys_accept_their_limits),
     cmocka_unit_test(test_defaults_are_what_the_planner_applies),
+    cmocka_unit_test(test_output_field_is_a_line_of_its_own),
     cmocka_unit_test(test_repl_completes_the_tables_names),
     cmocka_unit_test(test_keywords_are_the_lexers),
   };
