@@ -2,7 +2,8 @@
  * (compiler/train_options.c) is accepted by the checker with its default and
  * at its limits and rejected outside them, its default is what the planner
  * applies when the line is absent, and the REPL completes exactly the table's
- * names; every keyword of compiler/keywords.c is a keyword to the lexer. */
+ * names, which docs/language.md documents; every keyword of compiler/keywords.c
+ * is a keyword to the lexer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -183,6 +184,24 @@ static void test_output_field_is_a_line_of_its_own(void **state) {
   done(&c);
 }
 
+/* docs/language.md documents every option and key. */
+static void test_language_reference_names_every_option(void **state) {
+  (void)state;
+  FILE *f = fopen(PRP_SOURCE_DIR "/docs/language.md", "rb");
+  assert_non_null(f);
+  static char doc[1 << 18];
+  size_t n = fread(doc, 1, sizeof doc - 1, f);
+  fclose(f);
+  doc[n] = '\0';
+  char quoted[64];
+  for (int i = 0; i < prp_train_noptions; i++) {
+    snprintf(quoted, sizeof quoted, "`%s`", prp_train_options[i].name);
+    if (!strstr(doc, quoted)) fail_msg("docs/language.md does not document the train option %s", quoted);
+  }
+  for (int i = 0; i < prp_train_nkeys; i++)
+    if (!strstr(doc, prp_train_keys[i].name)) fail_msg("docs/language.md does not name the key %s", prp_train_keys[i].name);
+}
+
 /* ---- the REPL's completion -------------------------------------------------------------- */
 
 typedef struct { char words[128][48]; int n; } word_set;
@@ -263,6 +282,7 @@ int main(void) {
     cmocka_unit_test(test_keys_accept_their_limits),
     cmocka_unit_test(test_defaults_are_what_the_planner_applies),
     cmocka_unit_test(test_output_field_is_a_line_of_its_own),
+    cmocka_unit_test(test_language_reference_names_every_option),
     cmocka_unit_test(test_repl_completes_the_tables_names),
     cmocka_unit_test(test_keywords_are_the_lexers),
   };
