@@ -122,43 +122,48 @@ static const char *const samplers[] = {"uniform", "sobol", "lhs", NULL};
 static const char *const precisions[] = {"f32", "f64", NULL};
 static const char *const energies[] = {"free", "box", NULL};
 
-#define COUNT(what) PRP_TRAIN_ARG_COUNT, what, NULL, 1, PRP_TRAIN_MAX_COUNT, NULL, NULL
+/* Designated fields: a row names what it has; counts are [1, PRP_TRAIN_MAX_COUNT]. */
+#define COUNT_ARG .kind = PRP_TRAIN_ARG_COUNT, .lo = 1, .hi = PRP_TRAIN_MAX_COUNT, .set = PRP_TRAIN_SET_ARGS
 /* The order is the checker's: the first near name is its "did you mean" hint. */
 const prp_train_option prp_train_options[] = {
-  {"optimizer", PRP_TRAIN_ARG_OPTIMIZER, "the optimizer", "adam", 0, 0, NULL, optimizers, PRP_TRAIN_SET_KEYS,
-   apply_optimizer, "adam, then lr R (0.001), unknowns_lr R (the lr), decay F every N (none)"},
-  {"lbfgs", COUNT("a count"), PRP_TRAIN_SET_ARGS, apply_lbfgs, "L-BFGS iterations after Adam (none)"},
-  {"epochs", PRP_TRAIN_ARG_COUNT, "a count", "5000", 1, PRP_TRAIN_MAX_COUNT, NULL, NULL, PRP_TRAIN_SET_ARGS,
-   apply_epochs, "Adam epochs"},
-  {"collocation", PRP_TRAIN_ARG_COLLOCATION, "a number of collocation points", "2048 sobol", 1,
-   PRP_TRAIN_MAX_COUNT, NULL, samplers, PRP_TRAIN_SET_FIRST, apply_collocation,
-   "residual points, then uniform, sobol or lhs, then resample N (never)"},
-  {"boundary_points", PRP_TRAIN_ARG_COUNT, "a count", "256", 1, PRP_TRAIN_MAX_COUNT, NULL, NULL,
-   PRP_TRAIN_SET_ARGS, apply_boundary_points, "points on the boundary per boundary condition"},
-  {"initial_points", PRP_TRAIN_ARG_COUNT, "a count", "512", 1, PRP_TRAIN_MAX_COUNT, NULL, NULL,
-   PRP_TRAIN_SET_ARGS, apply_initial_points, "points at the initial time per initial condition"},
-  {"weights", PRP_TRAIN_ARG_WEIGHTS, "a loss term", NULL, 0, 0, NULL, NULL, PRP_TRAIN_SET_KEYS, NULL,   /* per term: plan.c */
-   "pairs of data, residual, initial, boundary and a weight >= 0 (1)"},
-  {"seed", PRP_TRAIN_ARG_SEED, "a seed", "0", 0, 1e15 - 1, "a seed is a whole number >= 0", NULL,
-   PRP_TRAIN_SET_ARGS, apply_seed, "the random seed"},
-  {"precision", PRP_TRAIN_ARG_CHOICE, "the precision", "f64", 0, 0, NULL, precisions, PRP_TRAIN_SET_ARGS,
-   apply_precision, "f32 or f64: the network's arithmetic"},
-  {"restarts", PRP_TRAIN_ARG_COUNT, "a count", "1", 1, PRP_TRAIN_MAX_COUNT, NULL, NULL, PRP_TRAIN_SET_ARGS,
-   apply_restarts, "independent runs from different seeds; the best is kept"},
-  {"threads", PRP_TRAIN_ARG_COUNT, "a count", "1", 1, PRP_TRAIN_MAX_COUNT, NULL, NULL, PRP_TRAIN_SET_ARGS,
-   apply_threads, "threads for the restarts"},
-  {"output", PRP_TRAIN_ARG_DIRECTORY, "a directory name in quotes", NULL, 0, 0, NULL, NULL, PRP_TRAIN_SET_ARGS,
-   NULL, "\"directory\" of the results (results/PROBLEM); output field [grid N x M] [times K]"},   /* plan.c */
-  {"log", COUNT("a number of epochs"), PRP_TRAIN_SET_ARGS, apply_log, "a history row every N epochs (epochs / 200)"},
-  {"warmup", PRP_TRAIN_ARG_WARMUP, "a number of epochs or a share of training (10%)", "0", 0, 100, NULL, NULL,
-   PRP_TRAIN_SET_ARGS, apply_warmup, "epochs (500) or a share (10%) at the start with the unknowns frozen"},
-  {"source_energy", PRP_TRAIN_ARG_CHOICE, "the source energy", "free", 0, 0, NULL, energies, PRP_TRAIN_SET_ARGS,
-   apply_source_energy, "free or box: whether a dilated source's energy outside the box counts"},
-  {"unknowns_slowdown", PRP_TRAIN_ARG_SHARE, "a share in (0, 1]", "0.05", 0, 1,
-   "'unknowns_slowdown' is a share in (0, 1] of the unknowns' rate (1: no slowdown), not %g", NULL,
-   PRP_TRAIN_SET_ARGS, apply_unknowns_slowdown, "the share of the unknowns' rate left once relaxation has ended"},
+  {.name = "optimizer", .kind = PRP_TRAIN_ARG_OPTIMIZER, .what = "the optimizer", .dflt = "adam", .words = optimizers,
+   .set = PRP_TRAIN_SET_KEYS, .apply = apply_optimizer,
+   .help = "adam, then lr R (0.001), unknowns_lr R (the lr), decay F every N (none)"},
+  {.name = "lbfgs", COUNT_ARG, .what = "a count", .apply = apply_lbfgs, .help = "L-BFGS iterations after Adam (none)"},
+  {.name = "epochs", COUNT_ARG, .what = "a count", .dflt = "5000", .apply = apply_epochs, .help = "Adam epochs"},
+  {.name = "collocation", .kind = PRP_TRAIN_ARG_COLLOCATION, .what = "a number of collocation points",
+   .dflt = "2048 sobol", .lo = 1, .hi = PRP_TRAIN_MAX_COUNT, .words = samplers, .set = PRP_TRAIN_SET_FIRST,
+   .apply = apply_collocation, .help = "residual points, then uniform, sobol or lhs, then resample N (never)"},
+  {.name = "boundary_points", COUNT_ARG, .what = "a count", .dflt = "256", .apply = apply_boundary_points,
+   .help = "points on the boundary per boundary condition"},
+  {.name = "initial_points", COUNT_ARG, .what = "a count", .dflt = "512", .apply = apply_initial_points,
+   .help = "points at the initial time per initial condition"},
+  {.name = "weights", .kind = PRP_TRAIN_ARG_WEIGHTS, .what = "a loss term", .set = PRP_TRAIN_SET_KEYS,
+   .help = "pairs of data, residual, initial, boundary and a weight >= 0 (1)"},   /* applied per term by plan.c */
+  {.name = "seed", .kind = PRP_TRAIN_ARG_SEED, .what = "a seed", .dflt = "0", .lo = 0, .hi = 1e15 - 1,
+   .limit_message = "a seed is a whole number >= 0", .set = PRP_TRAIN_SET_ARGS, .apply = apply_seed,
+   .help = "the random seed"},
+  {.name = "precision", .kind = PRP_TRAIN_ARG_CHOICE, .what = "the precision", .dflt = "f64", .words = precisions,
+   .set = PRP_TRAIN_SET_ARGS, .apply = apply_precision, .help = "f32 or f64: the network's arithmetic"},
+  {.name = "restarts", COUNT_ARG, .what = "a count", .dflt = "1", .apply = apply_restarts,
+   .help = "independent runs from different seeds; the best is kept"},
+  {.name = "threads", COUNT_ARG, .what = "a count", .dflt = "1", .apply = apply_threads, .help = "threads for the restarts"},
+  {.name = "output", .kind = PRP_TRAIN_ARG_DIRECTORY, .what = "a directory name in quotes", .set = PRP_TRAIN_SET_ARGS,
+   .help = "\"directory\" of the results (results/PROBLEM); output field [grid N x M] [times K]"},   /* plan.c, field_model.c */
+  {.name = "log", COUNT_ARG, .what = "a number of epochs", .apply = apply_log,
+   .help = "a history row every N epochs (epochs / 200)"},
+  {.name = "warmup", .kind = PRP_TRAIN_ARG_WARMUP, .what = "a number of epochs or a share of training (10%)",
+   .dflt = "0", .lo = 0, .hi = 100, .set = PRP_TRAIN_SET_ARGS, .apply = apply_warmup,
+   .help = "epochs (500) or a share (10%) at the start with the unknowns frozen"},
+  {.name = "source_energy", .kind = PRP_TRAIN_ARG_CHOICE, .what = "the source energy", .dflt = "free", .words = energies,
+   .set = PRP_TRAIN_SET_ARGS, .apply = apply_source_energy,
+   .help = "free or box: whether a dilated source's energy outside the box counts"},
+  {.name = "unknowns_slowdown", .kind = PRP_TRAIN_ARG_SHARE, .what = "a share in (0, 1]", .dflt = "0.05", .lo = 0, .hi = 1,
+   .limit_message = "'unknowns_slowdown' is a share in (0, 1] of the unknowns' rate (1: no slowdown), not %g",
+   .set = PRP_TRAIN_SET_ARGS, .apply = apply_unknowns_slowdown,
+   .help = "the share of the unknowns' rate left once relaxation has ended"},
 };
-#undef COUNT
+#undef COUNT_ARG
 const int prp_train_noptions = (int)(sizeof prp_train_options / sizeof prp_train_options[0]);
 
 const prp_train_key prp_train_keys[] = {
