@@ -5,6 +5,7 @@
 #include "util.h"
 #include "codegen.h"
 #include "paths.h"
+#include "train_options.h"
 #include "train_serialize.h"
 #include "output.h"
 #include <errno.h>
@@ -27,11 +28,8 @@ enum { MAX_LINK_ARGS = 64 };
 /* ---- how --epochs at run time changes the problem (as compiler/plan.c does) ---------- */
 
 static int log_interval_given(const ast_program *prog) {
-  const ast_decl *t = prog->problem.train;
-  for (int i = 0; t && i < t->noptions; i++)
-    if (strcmp(t->options[i].name, "log") == 0)
-      return t->options[i].nargs > 0 && t->options[i].args[0].kind == ARG_NUMBER;
-  return 0;
+  const ast_option *o = prp_train_line(prog->problem.train, "log");
+  return o && o->nargs > 0 && o->args[0].kind == ARG_NUMBER;
 }
 
 static void schedule_rule(const ast_schedule *s, prp_train_epoch_rules *rules, int k) {

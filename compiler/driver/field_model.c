@@ -4,20 +4,11 @@
 #include "field_export.h"
 #include "util.h"
 #include "state_io.h"
+#include "train_options.h"
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const ast_option *output_field_option(const ast_program *prog) {
-  const ast_decl *t = prog->problem.train;
-  for (int i = 0; t && i < t->noptions; i++) {
-    const ast_option *o = &t->options[i];
-    if (strcmp(o->name, "output") == 0 && o->nargs > 0 && o->args[0].kind == ARG_WORD && strcmp(o->args[0].text, "field") == 0)
-      return o;
-  }
-  return NULL;
-}
 
 void prp_field_grid_read(const ast_program *prog, prp_field_grid *out) {
   static const int default_size[4] = {0, 201, 64, 32};
@@ -25,7 +16,7 @@ void prp_field_grid_read(const ast_program *prog, prp_field_grid *out) {
   *out = (prp_field_grid){{1, 1, 1}, 1};
   for (int d = 0; d < pb->nspace && d < 3; d++) out->n[d] = default_size[pb->nspace];
   if (pb->time_index >= 0) out->times = pb->nspace == 1 ? 101 : 21;
-  const ast_option *o = output_field_option(prog);
+  const ast_option *o = prp_train_field_line(prog->problem.train);
   for (int i = 1, d = 0; o && i < o->nargs; i++) {
     const ast_arg *a = &o->args[i];
     if (a->kind == ARG_WORD && strcmp(a->text, "times") == 0 && i + 1 < o->nargs) out->times = (int)o->args[++i].num;

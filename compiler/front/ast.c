@@ -1,5 +1,6 @@
 /* Front end, stage 1: AST construction helpers and the `emit --ast` dump. */
 #include "ast.h"
+#include "keywords.h"
 #include "util.h"
 #include <stdlib.h>
 #include <string.h>
@@ -98,11 +99,11 @@ ast_decl *ast_decl_new(ast_program *p, ast_decl_kind kind, prp_loc loc) {
   return d;
 }
 
+/* The keyword that starts the declaration (keywords.h); an option line has none. */
 const char *ast_decl_kind_name(ast_decl_kind k) {
-  static const char *names[] = {
-    "problem", "import", "space", "time", "field", "const", "let", "unknown", "pde",
-    "initial", "boundary", "sensors", "truth", "relax", "network", "train", "option"};
-  return names[k];
+  for (int i = 0; i < PRP_NKEYWORDS; i++)
+    if (prp_keywords[i].decl == (int)k) return prp_keywords[i].word;
+  return "option";
 }
 
 const char *ast_builtin_name(ast_builtin b) {

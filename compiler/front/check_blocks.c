@@ -2,10 +2,11 @@
  * truth, sensor layouts, relax schedules, network and train. */
 #include "check_context.h"
 #include "field_limits.h"
+#include "train_options.h"
 #include <math.h>
 #include <string.h>
 
-enum { MAX_COUNT = 1000000000, MAX_SENSORS = 10000000 };
+enum { MAX_COUNT = PRP_TRAIN_MAX_COUNT, MAX_SENSORS = 10000000 };
 
 static int integral(double v) { return v == floor(v) && fabs(v) < 1e15; }
 
@@ -86,14 +87,10 @@ static void unknown_option(checker *c, const ast_option *o, const char *block, c
 }
 
 /* `output "DIR"` and `output field ...` are different lines of one name. */
-static int is_output_field(const ast_option *o) {
-  return strcmp(o->name, "output") == 0 && o->nargs > 0 && word_is(&o->args[0], "field");
-}
-
 static int duplicate_option(checker *c, const ast_option *opts, int i) {
   for (int j = 0; j < i; j++)
-    if (strcmp(opts[j].name, opts[i].name) == 0 && is_output_field(&opts[j]) == is_output_field(&opts[i])) {
-      prp_error(c->diag, opts[i].loc, "'%s%s' is given twice", opts[i].name, is_output_field(&opts[i]) ? " field" : "");
+    if (prp_train_same_line(&opts[j], &opts[i])) {
+      prp_error(c->diag, opts[i].loc, "'%s%s' is given twice", opts[i].name, prp_train_is_output_field(&opts[i]) ? " field" : "");
       prp_note(c->diag, opts[j].loc, "first given here");
       return 1;
     }
@@ -291,44 +288,73 @@ void check_truth(checker *c, ast_decl *d) {
 
 /* ---- train --------------------------------------------------------------- */
 
-static void train_optimizer(checker *c, const ast_option *o) {
-  static const char *const optimizers[] = {"adam", NULL};
-  if (arg_choice(c, o, 0, "the optimizer", optimizers) < 0) return;
+/* "lr, unknowns_lr, decay or every": the keys of a line. */
+static void key_list(const char *line, char *out, size_t size) {
+  const prp_train_key *keys[16];
+  int n = 0;
+  for (int k = 0; k < prp_train_nkeys && n < 16; k++)
+    if (strcmp(prp_train_keys[k].line, line) == 0) keys[n++] = &prp_train_keys[k];
+  out[0] = '\0';
+  for (int k = 0; k < n; k++) {
+    if (k) strncat(out, k + 1 == n ? " or " : ", ", size - strlen(out) - 1);
+    strncat(out, keys[k]->name, size - strlen(out) - 1);
+  }
+}
+
+/* The number after key a (at i) in line o; returns the index of that number. */
+static int train_key(checker *c, const ast_option *o, int i, const prp_train_key *key) {
+  double v;
+  long n;
+  switch (key->kind) {
+  case PRP_TRAIN_KEY_POSITIVE:
+    if (arg_number(c, o, i + 1, "a positive number", &v) && v <= 0)
+      prp_error(c->diag, o->args[i + 1].loc, "'%s' must be positive", key->name);
+    break;
+  case PRP_TRAIN_KEY_EPOCHS: arg_count(c, o, i + 1, "a number of epochs", &n); break;
+  case PRP_TRAIN_KEY_WEIGHT:
+    if (arg_number(c, o, i + 1, "a weight", &v) && v < 0) prp_error(c->diag, o->args[i + 1].loc, "a weight cannot be negative");
+    break;
+  }
+  return i + 1;
+}
+
+static const prp_train_key *key_at(const ast_option *o, int i) {
+  return o->args[i].kind == ARG_WORD ? prp_train_key_find(o->name, o->args[i].text) : NULL;
+}
+
+static void train_optimizer(checker *c, const prp_train_option *row, const ast_option *o) {
+  if (arg_choice(c, o, 0, row->what, row->words) < 0) return;
   for (int i = 1; i < o->nargs; i++) {
-    const ast_arg *a = &o->args[i];
-    double v;
-    if (word_is(a, "lr") || word_is(a, "unknowns_lr") || word_is(a, "decay")) {
-      if (arg_number(c, o, i + 1, "a positive number", &v) && v <= 0)
-        prp_error(c->diag, o->args[i + 1].loc, "'%s' must be positive", a->text);
-      i++;
-    } else if (word_is(a, "every")) {
-      long n;
-      arg_count(c, o, i + 1, "a number of epochs", &n);
-      i++;
+    const prp_train_key *key = key_at(o, i);
+    if (key) {
+      i = train_key(c, o, i, key);
     } else {
-      prp_error(c->diag, a->loc, "unexpected optimizer argument; expected lr, unknowns_lr, decay or every");
+      char keys[128];
+      key_list(o->name, keys, sizeof keys);
+      prp_error(c->diag, o->args[i].loc, "unexpected optimizer argument; expected %s", keys);
     }
   }
 }
 
-static void train_collocation(checker *c, const ast_option *o) {
-  static const char *const samplers[] = {"uniform", "sobol", "lhs", NULL};
+static void train_collocation(checker *c, const prp_train_option *row, const ast_option *o) {
   long n;
-  arg_count(c, o, 0, "a number of collocation points", &n);
+  arg_count(c, o, 0, row->what, &n);
   for (int i = 1; i < o->nargs; i++) {
-    if (word_is(&o->args[i], "resample")) arg_count(c, o, ++i, "a number of epochs", &n);
-    else arg_choice(c, o, i, "the sampler", samplers);
+    const prp_train_key *key = key_at(o, i);
+    if (key) i = train_key(c, o, i, key);
+    else arg_choice(c, o, i, "the sampler", row->words);
   }
 }
 
-static void train_weights(checker *c, const ast_option *o) {
-  static const char *const terms[] = {"data", "residual", "initial", "boundary", NULL};
+static void train_weights(checker *c, const prp_train_option *row, const ast_option *o) {
+  const char *terms[16];
+  int n = 0;
+  for (int k = 0; k < prp_train_nkeys && n < 15; k++)
+    if (strcmp(prp_train_keys[k].line, o->name) == 0) terms[n++] = prp_train_keys[k].name;
+  terms[n] = NULL;
   if (o->nargs == 0) prp_error(c->diag, o->loc, "'weights' needs pairs such as 'data 10, residual 1'");
-  for (int i = 0; i < o->nargs; i += 2) {
-    double v;
-    if (arg_choice(c, o, i, "a loss term", terms) < 0) continue;
-    if (arg_number(c, o, i + 1, "a weight", &v) && v < 0) prp_error(c->diag, o->args[i + 1].loc, "a weight cannot be negative");
-  }
+  for (int i = 0; i < o->nargs; i += 2)
+    if (arg_choice(c, o, i, row->what, terms) >= 0) train_key(c, o, i, prp_train_key_find(o->name, o->args[i].text));
 }
 
 /* `output field grid N x M times K`: the grid of the exported field (.vti files). */
@@ -360,52 +386,54 @@ static void train_output_field(checker *c, const ast_option *o) {
   if (i < o->nargs) prp_error(c->diag, o->args[i].loc, "unexpected argument; 'output field' takes 'grid N x M' and 'times K'");
 }
 
-static void train_simple(checker *c, const ast_option *o) {
+static void train_warmup(checker *c, const prp_train_option *row, const ast_option *o) {
+  double v;
+  const ast_arg *a = arg_at(c, o, 0, row->what);
+  if (a && a->kind == ARG_PERCENT && (a->num < row->lo || a->num >= row->hi))
+    prp_error(c->diag, a->loc, "a warm-up share lies in [%g%%, %g%%), not %g%%", row->lo, row->hi, a->num);
+  else if (a && a->kind != ARG_PERCENT && arg_number(c, o, 0, "a number of epochs or a share (10%)", &v) && (v < row->lo || !integral(v)))
+    prp_error(c->diag, a->loc, "a warm-up is a whole number of epochs >= %g or a share of training, not %g", row->lo, v);
+}
+
+/* An option line of one argument. */
+static void train_simple(checker *c, const prp_train_option *row, const ast_option *o) {
   long n;
   double v;
-  if (strcmp(o->name, "seed") == 0) {
-    if (arg_number(c, o, 0, "a seed", &v) && (v < 0 || !integral(v))) prp_error(c->diag, o->args[0].loc, "a seed is a whole number >= 0");
-  } else if (strcmp(o->name, "precision") == 0) {
-    static const char *const precisions[] = {"f32", "f64", NULL};
-    arg_choice(c, o, 0, "the precision", precisions);
-  } else if (strcmp(o->name, "source_energy") == 0) {
-    static const char *const kinds[] = {"free", "box", NULL};
-    arg_choice(c, o, 0, "the source energy", kinds);
-  } else if (strcmp(o->name, "unknowns_slowdown") == 0) {
-    if (arg_number(c, o, 0, "a share in (0, 1]", &v) && !(v > 0 && v <= 1))
-      prp_error(c->diag, o->args[0].loc, "'unknowns_slowdown' is a share in (0, 1] of the unknowns' rate (1: no slowdown), not %g", v);
-  } else if (strcmp(o->name, "warmup") == 0) {
-    const ast_arg *a = arg_at(c, o, 0, "a number of epochs or a share of training (10%)");
-    if (a && a->kind == ARG_PERCENT && (a->num < 0 || a->num >= 100))
-      prp_error(c->diag, a->loc, "a warm-up share lies in [0%%, 100%%), not %g%%", a->num);
-    else if (a && a->kind != ARG_PERCENT && arg_number(c, o, 0, "a number of epochs or a share (10%)", &v) && (v < 0 || !integral(v)))
-      prp_error(c->diag, a->loc, "a warm-up is a whole number of epochs >= 0 or a share of training, not %g", v);
-  } else if (is_output_field(o)) {
-    train_output_field(c, o);
-    return;
-  } else if (strcmp(o->name, "output") == 0) {
-    const ast_arg *a = arg_at(c, o, 0, "a directory name in quotes");
-    if (a && a->kind != ARG_STRING) prp_error(c->diag, a->loc, "'output' expects a directory name in quotes");
-  } else {
-    arg_count(c, o, 0, o->name[0] == 'l' && o->name[1] == 'o' ? "a number of epochs" : "a count", &n);
+  switch (row->kind) {
+  case PRP_TRAIN_ARG_SEED:
+    if (arg_number(c, o, 0, row->what, &v) && (v < row->lo || v > row->hi || !integral(v)))
+      prp_error(c->diag, o->args[0].loc, row->limit_message, v);
+    break;
+  case PRP_TRAIN_ARG_CHOICE: arg_choice(c, o, 0, row->what, row->words); break;
+  case PRP_TRAIN_ARG_SHARE:
+    if (arg_number(c, o, 0, row->what, &v) && !(v > row->lo && v <= row->hi)) prp_error(c->diag, o->args[0].loc, row->limit_message, v);
+    break;
+  case PRP_TRAIN_ARG_WARMUP: train_warmup(c, row, o); break;
+  case PRP_TRAIN_ARG_DIRECTORY:
+    if (prp_train_is_output_field(o)) {
+      train_output_field(c, o);
+      return;
+    }
+    const ast_arg *a = arg_at(c, o, 0, row->what);
+    if (a && a->kind != ARG_STRING) prp_error(c->diag, a->loc, "'%s' expects %s", o->name, row->what);
+    break;
+  default: arg_count(c, o, 0, row->what, &n); break;
   }
   extra_arg(c, o, 1);
 }
 
 void check_train(checker *c, ast_decl *d) {
-  static const char *const known[] = {"optimizer", "lbfgs", "epochs", "collocation", "boundary_points",
-                                      "initial_points", "weights", "seed", "precision", "restarts",
-                                      "threads", "output", "log", "warmup", "source_energy",
-                                      "unknowns_slowdown", NULL};
+  const char *known[64];
+  for (int k = 0; k < prp_train_noptions && k < 63; k++) known[k] = prp_train_options[k].name;
+  known[prp_train_noptions < 63 ? prp_train_noptions : 63] = NULL;
   for (int i = 0; i < d->noptions; i++) {
     const ast_option *o = &d->options[i];
     if (duplicate_option(c, d->options, i)) continue;
-    int k = 0;
-    while (known[k] && strcmp(known[k], o->name) != 0) k++;
-    if (!known[k]) unknown_option(c, o, "train", known);
-    else if (k == 0) train_optimizer(c, o);
-    else if (k == 3) train_collocation(c, o);
-    else if (k == 6) train_weights(c, o);
-    else train_simple(c, o);
+    const prp_train_option *row = prp_train_option_find(o->name);
+    if (!row) unknown_option(c, o, "train", known);
+    else if (row->kind == PRP_TRAIN_ARG_OPTIMIZER) train_optimizer(c, row, o);
+    else if (row->kind == PRP_TRAIN_ARG_COLLOCATION) train_collocation(c, row, o);
+    else if (row->kind == PRP_TRAIN_ARG_WEIGHTS) train_weights(c, row, o);
+    else train_simple(c, row, o);
   }
 }

@@ -1,6 +1,7 @@
 /* Front end, stage 2: checking the training side of a problem: the relax
  * schedules (which must end at the physical values), network and train. */
 #include "check_context.h"
+#include "keywords.h"
 #include <math.h>
 #include <string.h>
 
@@ -10,11 +11,9 @@ static int is_word(const ast_arg *a, const char *w) { return a->kind == ARG_WORD
 
 static int same_value(double a, double b) { return a == b || fabs(a - b) <= 1e-12 * fmax(fabs(a), fabs(b)); }
 
-static const char *mechanisms[] = {"smoothing", "dilatation", "nudging", NULL};
-
 static int mechanism_kind(checker *c, ast_schedule *s) {
-  for (int k = 0; mechanisms[k]; k++)
-    if (strcmp(s->mechanism, mechanisms[k]) == 0) return k;
+  for (int k = 0; prp_relax_mechanisms[k]; k++)
+    if (strcmp(s->mechanism, prp_relax_mechanisms[k]) == 0) return k;
   prp_error(c->diag, s->mechanism_loc, "unknown relaxation '%s'; expected smoothing, dilatation or nudging", s->mechanism);
   return -1;
 }

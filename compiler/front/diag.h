@@ -34,7 +34,7 @@ void prp_hint(prp_diag *d, prp_loc loc, const char *fmt, ...) __attribute__((for
 /* An error that has no place in a source file (missing file, bad option). */
 void prp_error_plain(prp_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* A bug in prpc, not in the user's input: message, then exit 70. */
+/* A bug in prpc, not in the user's input: message, then exit PRP_EXIT_INTERNAL. */
 _Noreturn void prp_internal_error_at(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 #define prp_internal_error(...) prp_internal_error_at(__FILE__, __LINE__, __VA_ARGS__)

@@ -5,6 +5,7 @@
 #include "check.h"
 #include "codegen.h"
 #include "csv.h"
+#include "train_options.h"
 #include "train_serialize.h"
 #include <math.h>
 #include <stdlib.h>
@@ -12,68 +13,28 @@
 
 /* ---- reading options from the AST --------------------------------------------- */
 
-static const ast_option *find_option(const ast_decl *d, const char *name) {
-  for (int i = 0; d && i < d->noptions; i++)
-    if (strcmp(d->options[i].name, name) == 0) return &d->options[i];
-  return NULL;
-}
-
-/* The number after word `key` in an option line, or dflt. */
-static double option_value(const ast_option *o, const char *key, double dflt) {
-  for (int i = 0; o && i + 1 < o->nargs; i++)
-    if (o->args[i].kind == ARG_WORD && strcmp(o->args[i].text, key) == 0 && o->args[i + 1].kind == ARG_NUMBER)
-      return o->args[i + 1].num;
-  return dflt;
-}
-
-static double first_number(const ast_option *o, double dflt) {
-  return o && o->nargs > 0 && o->args[0].kind == ARG_NUMBER ? o->args[0].num : dflt;
-}
-
 static int has_word(const ast_option *o, const char *w) {
   for (int i = 0; o && i < o->nargs; i++)
     if (o->args[i].kind == ARG_WORD && strcmp(o->args[i].text, w) == 0) return 1;
   return 0;
 }
 
+/* The train block's lines through the option table, then the command line's overrides. */
 static void train_options(const ast_program *prog, const prp_plan_options *opt, prp_train_problem *tp) {
   const ast_decl *t = prog->problem.train;
-  tp->epochs = (int)first_number(find_option(t, "epochs"), 5000);
+  prp_train_options_apply(t, tp);
   if (opt->epochs > 0) tp->epochs = (int)opt->epochs;
-  const ast_option *adam = find_option(t, "optimizer");
-  tp->lr = option_value(adam, "lr", 1e-3);
-  tp->lr_unknowns = option_value(adam, "unknowns_lr", tp->lr);
-  tp->lr_decay = option_value(adam, "decay", 0);
-  tp->lr_every = (int)option_value(adam, "every", 0);
-  tp->lbfgs_iterations = (int)first_number(find_option(t, "lbfgs"), 0);
-  const ast_option *col = find_option(t, "collocation");
-  tp->n_collocation = (int)first_number(col, 2048);
-  tp->sampler = has_word(col, "uniform") ? PRP_SAMPLE_UNIFORM : has_word(col, "lhs") ? PRP_SAMPLE_LHS : PRP_SAMPLE_SOBOL;
-  tp->resample_every = (int)option_value(col, "resample", 0);
-  tp->n_boundary = (int)first_number(find_option(t, "boundary_points"), 256);
-  tp->n_initial = (int)first_number(find_option(t, "initial_points"), 512);
-  tp->seed = (uint64_t)first_number(find_option(t, "seed"), 0);
+  if (opt->epochs > 0 && !prp_train_line(t, "log")) tp->log_every = prp_train_log_every_auto(tp->epochs);
   if (opt->seed >= 0) tp->seed = (uint64_t)opt->seed;
-  int log_every = tp->epochs / 200;
-  tp->log_every = (int)first_number(find_option(t, "log"), log_every > 0 ? log_every : 1);
   tp->quiet = opt->quiet;
-  tp->restarts = (int)first_number(find_option(t, "restarts"), 1);
-  tp->threads = (int)first_number(find_option(t, "threads"), 1);
   if (opt->restarts > 0) tp->restarts = (int)opt->restarts;
-  const ast_option *warm = find_option(t, "warmup");
-  if (warm && warm->nargs > 0 && warm->args[0].kind == ARG_PERCENT) tp->warmup_share = warm->args[0].num / 100;
-  else tp->warmup_epochs = (int)first_number(warm, 0);
-  tp->source_energy_free = !has_word(find_option(t, "source_energy"), "box");
-  tp->unknowns_slowdown = first_number(find_option(t, "unknowns_slowdown"), PRP_DEFAULT_UNKNOWNS_SLOWDOWN);
-  const ast_option *prec = find_option(t, "precision");
-  tp->single = has_word(prec, "f32");
   if (opt->precision == 32) tp->single = 1;
   if (opt->precision == 64) tp->single = 0;
 }
 
 static double term_weight(const ast_program *prog, prp_term_kind kind) {
   static const char *names[] = {"residual", "initial", "boundary", "data"};
-  return option_value(find_option(prog->problem.train, "weights"), names[kind], 1.0);
+  return prp_train_key_value(prog->problem.train, prp_train_key_find("weights", names[kind]));
 }
 
 /* ---- network ------------------------------------------------------------------- */
@@ -292,7 +253,7 @@ static void domain(const ast_program *prog, prp_train_problem *tp) {
 
 static char *output_dir(const ast_program *prog, const prp_plan_options *opt) {
   if (opt->output) return prp_xstrdup(opt->output);
-  const ast_option *o = find_option(prog->problem.train, "output");
+  const ast_option *o = prp_train_line(prog->problem.train, "output");
   if (o && o->nargs > 0 && o->args[0].kind == ARG_STRING) return prp_xstrdup(o->args[0].text);
   char buf[512];
   snprintf(buf, sizeof buf, "results/%s%s", prog->problem.name ? prog->problem.name : "problem",

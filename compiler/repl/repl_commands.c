@@ -17,6 +17,7 @@
 #include "source.h"
 
 enum { MAX_WORDS = 64 };
+enum { QUIT = 2 };   /* a handler's result: leave the session (0 done, -1 an error) */
 
 typedef struct {
   prp_source *src;           /* the line, at its line number */
@@ -388,7 +389,7 @@ static int edit_distance(const char *a, const char *b) {
   return d[la][lb];
 }
 
-static int cmd_quit(prp_repl *r, const input *in) { return 2; }
+static int cmd_quit(prp_repl *r, const input *in) { return QUIT; }
 
 static int cmd_load(prp_repl *r, const input *in) { return repl_load(r, in->word[1]); }
 
@@ -629,7 +630,7 @@ int prp_repl_exec(prp_repl *r, const char *line, const char *where, int lineno) 
   for (int i = 0; i < in.n; i++) free(in.word[i]);
   prp_source_free(in.src);
   free(clean);
-  if (rc == 2) return -1;
+  if (rc == QUIT) return -1;
   return rc != 0 || errors ? 1 : 0;
 }
 
@@ -647,10 +648,7 @@ void prp_repl_complete(const prp_repl *r, const char *line, const char *prefix,
   int at_word = *prefix ? nwords - 1 : nwords;   /* index of the word being completed */
   if (at_word == 0) {
     for (int i = 0; i < N_COMMANDS; i++) add(ctx, commands[i].name);
-    static const char *const decls[] = {"const", "let", "unknown", "pde", "initial", "boundary", "relax", "network",
-                                        "smoothing", "dilatation", "nudging", "epochs", "optimizer", "collocation",
-                                        "weights", "seed", NULL};
-    for (int i = 0; decls[i]; i++) add(ctx, decls[i]);
+    repl_declaration_words(add, ctx);
     return;
   }
   if (at_word != 1) return;

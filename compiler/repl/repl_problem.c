@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "keywords.h"
 #include "parse.h"
 #include "source.h"
+#include "train_options.h"
 
 /* ---- positions in the text --------------------------------------------------- */
 
@@ -187,23 +189,27 @@ int repl_load(prp_repl *r, const char *path) {
 
 /* ---- typed declarations ----------------------------------------------------------- */
 
-static const char *const top_keywords[] = {"problem", "import", "space", "time", "field", "const", "let",
-                                           "unknown", "pde", "initial", "boundary", "sensors", "truth",
-                                           "relax", "network", NULL};
-static const char *const mechanisms[] = {"smoothing", "dilatation", "nudging", NULL};
-static const char *const train_lines[] = {"optimizer", "lbfgs", "epochs", "collocation", "boundary_points",
-                                          "initial_points", "weights", "seed", "precision", "restarts",
-                                          "threads", "output", "log", "warmup", "source_energy",
-                                          "unknowns_slowdown", NULL};
-
 static int in_list(const char *const *list, const char *w) {
   for (int i = 0; list[i]; i++)
     if (strcmp(list[i], w) == 0) return 1;
   return 0;
 }
 
+/* A keyword that starts a declaration; `train` alone is the command (train {...} is declared). */
+static int declaration_keyword(const char *word) {
+  int k = prp_keyword_find(word);
+  return k >= 0 && prp_keywords[k].decl >= 0 && prp_keywords[k].decl != DECL_TRAIN;
+}
+
 int repl_is_declaration(const char *word) {
-  return in_list(top_keywords, word) || in_list(mechanisms, word) || in_list(train_lines, word);
+  return declaration_keyword(word) || in_list(prp_relax_mechanisms, word) || prp_train_option_find(word);
+}
+
+void repl_declaration_words(void (*add)(void *ctx, const char *word), void *ctx) {
+  for (int k = 0; k < PRP_NKEYWORDS; k++)
+    if (declaration_keyword(prp_keywords[k].word)) add(ctx, prp_keywords[k].word);
+  for (int k = 0; prp_relax_mechanisms[k]; k++) add(ctx, prp_relax_mechanisms[k]);
+  for (int k = 0; k < prp_train_noptions; k++) add(ctx, prp_train_options[k].name);
 }
 
 /* Does the typed declaration t (in source ts) redefine the existing d? */
@@ -259,7 +265,7 @@ static char *declare_train_line(prp_repl *r, const ast_option *t, const char *li
   const ast_decl *train = main_decl(r->prog, DECL_TRAIN);
   if (train) {
     for (int i = 0; i < train->noptions; i++)
-      if (strcmp(train->options[i].name, t->name) == 0) return splice_loc(ms, train->options[i].loc, line);
+      if (prp_train_same_line(&train->options[i], t)) return splice_loc(ms, train->options[i].loc, line);
     return block_insert(ms, train, line);
   }
   char *block = prp_xmalloc(strlen(line) + 16, 1);
@@ -288,7 +294,7 @@ static prp_source *line_as_source(const char *where, int lineno, const char *lin
 int repl_declare(prp_repl *r, const prp_source *line_src, int lineno, const char *line) {
   char word[32] = "";
   sscanf(line, " %31[A-Za-z_0-9]", word);
-  const char *block = in_list(mechanisms, word) ? "relax" : in_list(train_lines, word) ? "train" : NULL;
+  const char *block = in_list(prp_relax_mechanisms, word) ? "relax" : prp_train_option_find(word) ? "train" : NULL;
   prp_source *ts = line_as_source(line_src->path, lineno, line, block);
   ast_program *typed = prp_parse_string(ts->path, ts->text, ts->len, &r->diag);
   prp_source_free(ts);
@@ -323,10 +329,7 @@ int repl_declare(prp_repl *r, const prp_source *line_src, int lineno, const char
 /* ---- set ----------------------------------------------------------------------------- */
 
 static const ast_option *train_option(const ast_program *prog, const char *name) {
-  const ast_decl *train = main_decl(prog, DECL_TRAIN);
-  for (int i = 0; train && i < train->noptions; i++)
-    if (strcmp(train->options[i].name, name) == 0) return &train->options[i];
-  return NULL;
+  return prp_train_line(main_decl(prog, DECL_TRAIN), name);
 }
 
 /* The option line `name` with the number after `word` set to value (or
@@ -381,25 +384,20 @@ static char *set_schedule_field(prp_repl *r, const char *var, const char *field,
   return NULL;
 }
 
-static const char *const whole_options[] = {"epochs", "seed", "lbfgs", "log", "boundary_points", "initial_points",
-                                            "restarts", "threads", "precision", "output", "warmup",
-                                            "source_energy", "unknowns_slowdown", NULL};
-static const char *const optimizer_words[] = {"lr", "unknowns_lr", "decay", "every", NULL};
-static const char *const weight_kinds[] = {"data", "residual", "initial", "boundary", NULL};
-
 static char *set_text(prp_repl *r, const char *name, const char *value, prp_loc at, const char **reset) {
+  const prp_train_option *row = prp_train_option_find(name);
+  const prp_train_key *key = prp_train_key_by_set_name(name);
+  if (row && row->set != PRP_TRAIN_SET_KEYS) return set_option_args(r, name, value, row->set == PRP_TRAIN_SET_FIRST);
+  if (key) {   /* a new line starts from the line's default (optimizer adam, collocation 2048 sobol) */
+    const char *fresh = prp_train_option_find(key->line)->dflt;
+    return set_option_word(r, key->line, fresh ? fresh : "", key->name, value);
+  }
   const char *dot = strchr(name, '.');
-  if (dot && strncmp(name, "weight.", 7) == 0 && in_list(weight_kinds, dot + 1))
-    return set_option_word(r, "weights", "", dot + 1, value);
   if (dot) {
     char var[64];
     snprintf(var, sizeof var, "%.*s", (int)(dot - name), name);
     return set_schedule_field(r, var, dot + 1, value, at);
   }
-  if (in_list(whole_options, name)) return set_option_args(r, name, value, 0);
-  if (in_list(optimizer_words, name)) return set_option_word(r, "optimizer", "adam", name, value);
-  if (strcmp(name, "collocation") == 0) return set_option_args(r, name, value, 1);
-  if (strcmp(name, "resample") == 0) return set_option_word(r, "collocation", "2048 sobol", name, value);
   const ast_symbol *sym = prp_lookup(r->prog, name);
   if (sym && sym->decl && !sym->decl->module && (sym->kind == SYM_CONST || sym->kind == SYM_UNKNOWN)) {
     if (sym->kind == SYM_UNKNOWN) *reset = sym->name;
@@ -439,16 +437,11 @@ int repl_set(prp_repl *r, const char *name, const char *value, prp_loc at) {
 }
 
 void repl_settable_names(const prp_repl *r, void (*add)(void *ctx, const char *word), void *ctx) {
-  for (int i = 0; whole_options[i]; i++) add(ctx, whole_options[i]);
-  for (int i = 0; optimizer_words[i]; i++) add(ctx, optimizer_words[i]);
-  add(ctx, "collocation");
-  add(ctx, "resample");
+  for (int i = 0; i < prp_train_noptions; i++)
+    if (prp_train_options[i].set != PRP_TRAIN_SET_KEYS) add(ctx, prp_train_options[i].name);
+  for (int i = 0; i < prp_train_nkeys; i++) add(ctx, prp_train_keys[i].set_name);
   add(ctx, "relax");
   char buf[96];
-  for (int i = 0; weight_kinds[i]; i++) {
-    snprintf(buf, sizeof buf, "weight.%s", weight_kinds[i]);
-    add(ctx, buf);
-  }
   if (!r->prog) return;
   const prp_problem *pb = &r->prog->problem;
   for (int i = 0; i < pb->nunknowns; i++) add(ctx, pb->unknowns[i]->name);

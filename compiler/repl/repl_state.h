@@ -63,6 +63,8 @@ int repl_declare(prp_repl *r, const prp_source *line_src, int lineno, const char
 int repl_set(prp_repl *r, const char *name, const char *value, prp_loc at);
 /* True if word starts a declaration, a schedule line or a train option line. */
 int repl_is_declaration(const char *word);
+/* Those words (keywords.h, the relax mechanisms, train_options.h), for completion. */
+void repl_declaration_words(void (*add)(void *ctx, const char *word), void *ctx);
 /* The settable names of the loaded problem, for completion and help. */
 void repl_settable_names(const prp_repl *r, void (*add)(void *ctx, const char *word), void *ctx);
 

@@ -156,9 +156,6 @@ typedef struct {
  * of width h and unit peak, in any dimension (compiler/residual.h says why). */
 double prp_nudging_kernel(double r2, double h);
 
-/* The default of the train option unknowns_slowdown (docs/language.md). */
-#define PRP_DEFAULT_UNKNOWNS_SLOWDOWN 0.05
-
 /* Epochs at the start with the unknowns frozen. */
 int prp_train_warmup(const prp_train_problem *pb);
 

@@ -19,14 +19,15 @@ void prp_train_print_summary(FILE *out, const prp_train_problem *pb, const prp_t
  * the success rate and the best run (-1: none). */
 void prp_train_print_restarts(FILE *out, const prp_train_problem *pb, const prp_train_result *res, int n, int best);
 
-/* The exit status for a finished run (exit_codes.h): 0 done, 130 interrupted, 3 stopped
- * on a value that is not finite, 4 an output could not be written. */
+/* The exit status for a finished run (exit_codes.h): PRP_EXIT_OK done, PRP_EXIT_INTERRUPT
+ * interrupted, PRP_EXIT_RUNTIME stopped on a value that is not finite, PRP_EXIT_IO an
+ * output could not be written. */
 int prp_train_exit_status(const prp_train_result *res);
 
 /* Trains pb (pb->restarts > 1: that many restarts), prints the summary on
  * stdout and errors on stderr as "PROGRAM: error: ..."; returns the exit status
- * (0; 3 training failed; 4 an output could not be written; 5 out of memory; 130 interrupted,
- * after the table of the finished restarts). */
+ * (exit_codes.h: also PRP_EXIT_MEMORY, and PRP_EXIT_INTERRUPT after the table of the
+ * finished restarts). */
 int prp_train_and_report(const prp_train_problem *pb, const char *program);
 
 #endif

@@ -162,6 +162,8 @@ void prp_train_epoch_rules_none(prp_train_epoch_rules *rules) {
   }
 }
 
+int prp_train_log_every_auto(int epochs) { return epochs / 200 > 0 ? epochs / 200 : 1; }
+
 /* The same arithmetic as compiler/plan.c, so the shares are bitwise equal. */
 void prp_train_set_epochs(prp_train_problem *pb, const prp_train_epoch_rules *rules, int epochs) {
   pb->epochs = epochs;
@@ -173,7 +175,7 @@ void prp_train_set_epochs(prp_train_problem *pb, const prp_train_epoch_rules *ru
     for (int i = 0; i < s->npoints && i < 16; i++)
       if (!isnan(rules->at_epochs[k][i])) s->at[i] = rules->at_epochs[k][i] / per;
   }
-  if (rules->log_every_auto) pb->log_every = epochs / 200 > 0 ? epochs / 200 : 1;
+  if (rules->log_every_auto) pb->log_every = prp_train_log_every_auto(epochs);
 }
 
 

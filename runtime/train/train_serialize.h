@@ -26,6 +26,9 @@ typedef struct {
 /* Rules under which nothing but `epochs` changes with the epoch count. */
 void prp_train_epoch_rules_none(prp_train_epoch_rules *rules);
 
+/* The log interval when the train block gives none: max(1, epochs / 200). */
+int prp_train_log_every_auto(int epochs);
+
 /* Sets the epoch count and what follows from it under the rules. */
 void prp_train_set_epochs(prp_train_problem *pb, const prp_train_epoch_rules *rules, int epochs);
 
