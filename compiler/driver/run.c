@@ -22,7 +22,9 @@ int prp_run(const ast_program *prog, const prp_plan_options *opt, prp_diag *diag
   int rc = prp_plan_build(prog, jit, opt, diag, &plan);
   int code = rc == PRP_PLAN_BAD_OPTION ? PRP_EXIT_USAGE : PRP_EXIT_INPUT;
   if (rc == 0) {
+    prp_model_check *check = prp_model_check_open(prog, jit, &plan.problem);
     code = prp_train_and_report(&plan.problem, "prpc");
+    prp_model_check_close(check);
     char *err = code == PRP_EXIT_OK && plan.problem.restarts <= 1 ? prp_run_plot_source(prog, jit, &plan.problem) : NULL;
     if (err) {
       prp_error_plain(diag, "%s", err);

@@ -20,6 +20,13 @@ char *prp_run_plot_source(const ast_program *prog, prp_jit *jit, const prp_train
 int prp_run_write_field(const ast_program *prog, prp_jit *jit, const prp_plan *plan, const char *state_path,
                         const prp_field_grid *grid, const char *dir, prp_diag *diag);
 
+/* The verdict's model check (run_model_check.c): sets pb's model_misfit hook to the file's
+ * strict model solved by the simulator at the estimate. When the simulator cannot solve the
+ * model, the hook returns NAN and a note says why (once). Close after training. */
+typedef struct prp_model_check prp_model_check;
+prp_model_check *prp_model_check_open(const ast_program *prog, prp_jit *jit, prp_train_problem *pb);
+void prp_model_check_close(prp_model_check *c);
+
 /* `prpc eval FILE --state WEIGHTS [--grid NxM] [--times K] [-o DIR]`. */
 typedef struct {
   const char *state;    /* the weights file (required) */

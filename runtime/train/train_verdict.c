@@ -13,7 +13,7 @@ const char *prp_verdict_name(prp_verdict v) {
 
 const char *prp_warning_name(prp_warning_kind k) {
   static const char *names[] = {"not_finite", "interrupted", "at_bound", "misfit_above_noise", "still_moving",
-                                "restarts_disagree"};
+                                "restarts_disagree", "model_misfit_above_noise"};
   return names[k];
 }
 
@@ -124,8 +124,8 @@ static double data_misfit(const prp_train_problem *pb, const prp_train_result *r
   return NAN;
 }
 
-static void check_misfit(const prp_train_problem *pb, const prp_train_result *res, prp_train_verdict *v) {
-  v->misfit_mse = data_misfit(pb, res);
+/* The noise level, known or estimated, and the level misfits are compared with. */
+static void noise_level(const prp_train_problem *pb, prp_train_verdict *v) {
   double sigma = pb->noise_std;
   v->noise_source = PRP_NOISE_TRUTH;
   if (!(sigma >= 0)) {
@@ -133,11 +133,26 @@ static void check_misfit(const prp_train_problem *pb, const prp_train_result *re
     v->noise_source = isfinite(sigma) ? PRP_NOISE_ESTIMATED : PRP_NOISE_UNKNOWN;
   }
   v->noise_std = sigma;
-  if (!isfinite(sigma) || !isfinite(v->misfit_mse)) return;
-  double s = fmax(sigma, PRP_VERDICT_NOISE_FLOOR * peak_observation(pb));
-  v->noise_compared = s;
-  if (s > 0 && v->misfit_mse > PRP_VERDICT_MISFIT_RATIO * s * s)
-    warn(v, PRP_WARN_MISFIT_ABOVE_NOISE, -1, v->misfit_mse / (s * s), PRP_VERDICT_MISFIT_RATIO);
+  if (isfinite(sigma)) v->noise_compared = fmax(sigma, PRP_VERDICT_NOISE_FLOOR * peak_observation(pb));
+}
+
+/* A mean squared misfit above the limit, in units of the compared noise. */
+static void check_against_noise(prp_train_verdict *v, prp_warning_kind kind, double mse) {
+  double s = v->noise_compared;
+  if (isfinite(mse) && s > 0 && mse > PRP_VERDICT_MISFIT_RATIO * s * s)
+    warn(v, kind, -1, mse / (s * s), PRP_VERDICT_MISFIT_RATIO);
+}
+
+/* The network's misfit, and the simulated model's at the estimate: a network that bends
+ * the physics can fit the data from a wrong source; the simulator cannot. */
+static void check_misfit(const prp_train_problem *pb, const prp_train_result *res, prp_train_verdict *v) {
+  v->misfit_mse = data_misfit(pb, res);
+  noise_level(pb, v);
+  check_against_noise(v, PRP_WARN_MISFIT_ABOVE_NOISE, v->misfit_mse);
+  if (pb->model_misfit && res->stopped == 0 && pb->n_obs > 0) {
+    v->model_mse = pb->model_misfit(pb->model_misfit_ctx, res->unknowns);
+    check_against_noise(v, PRP_WARN_MODEL_MISFIT, v->model_mse);
+  }
 }
 
 /* ---- still moving: the range of each unknown over the end of the history -------- */
@@ -165,7 +180,7 @@ void prp_train_verdict_run(const prp_train_problem *pb, const prp_train_result *
                            size_t ncols, prp_train_verdict *v) {
   memset(v, 0, sizeof *v);
   for (int u = 0; u < PRP_TRAIN_MAX_UNKNOWNS; u++) v->movement[u] = v->spread[u] = NAN;
-  v->misfit_mse = v->noise_std = v->noise_compared = NAN;
+  v->misfit_mse = v->model_mse = v->noise_std = v->noise_compared = NAN;
   if (res->stopped == 2) warn(v, PRP_WARN_NOT_FINITE, -1, res->epochs_done, NAN);
   if (res->stopped == 1) warn(v, PRP_WARN_INTERRUPTED, -1, res->epochs_done, NAN);
   check_bounds(pb, res, v);

@@ -28,6 +28,11 @@ void prp_train_warning_text(const prp_train_problem *pb, const prp_train_verdict
              sqrt(v->misfit_mse), sqrt(w->value), v->noise_compared, v->noise_std,
              v->noise_source == PRP_NOISE_TRUTH ? "truth block" : "data", w->value, w->limit);
     break;
+  case PRP_WARN_MODEL_MISFIT:
+    snprintf(buf, len, "the model simulated at the estimate misses the data by rms %.3g, %.2g x the noise level %.3g "
+             "(mse/sigma^2 %.3g, limit %g): under the model's own physics the estimate does not explain the data",
+             sqrt(v->model_mse), sqrt(w->value), v->noise_compared, w->value, w->limit);
+    break;
   case PRP_WARN_STILL_MOVING:
     snprintf(buf, len, "%s moved %.2g%% of its bound width over the last %g%% of the history (limit %g%%)", name,
              100 * w->value, 100 * PRP_VERDICT_WINDOW, 100 * w->limit);
@@ -59,6 +64,7 @@ static void checks_json(prp_json *j, const prp_train_problem *pb, const prp_trai
   prp_json_key(j, "checks");
   prp_json_begin_object(j);
   prp_json_member_number(j, "misfit_mse", v->misfit_mse);
+  if (isfinite(v->model_mse)) prp_json_member_number(j, "model_misfit_mse", v->model_mse);
   prp_json_member_number(j, "noise_std", v->noise_std);
   prp_json_member_string(j, "noise", noise_source_name(v->noise_source));
   prp_json_member_number(j, "noise_compared", v->noise_compared);

@@ -1,5 +1,6 @@
 /* Tests of the verdict (runtime/train/train_verdict.c) on synthetic results: an
- * unknown at its bound fails; a misfit well above the noise, unknowns still
+ * unknown at its bound fails; a misfit well above the noise (the network's, or
+ * the model's at the estimate, through the model-check hook), unknowns still
  * moving, restarts that disagree are suspect; a clean run converges; the noise
  * estimate from the sensors' series. No training, no JIT. */
 #include <setjmp.h>
@@ -133,6 +134,41 @@ static void test_misfit_above_noise_is_suspect(void **state) {
   assert_true(isnan(verdict_of(&pb, &r, 0).misfit_mse));
 }
 
+/* A stand-in for the simulator: the model's misfit grows with the distance from the truth. */
+static int model_calls;
+static double model_misfit(void *ctx, const double *unknowns) {
+  model_calls++;
+  double dx = unknowns[0] - 0.6, dy = unknowns[1] - 0.3, scale = *(const double *)ctx;
+  return SIGMA * SIGMA * (1 + scale * (dx * dx + dy * dy));
+}
+
+static void test_model_misfit_above_noise_is_suspect(void **state) {
+  prp_train_problem pb;
+  problem(&pb);
+  double scale = 1e4;
+  pb.model_misfit = model_misfit;
+  pb.model_misfit_ctx = &scale;
+  prp_train_result r = result(0.65, 0.3, 1.5);   /* the network fits; the model at 0.65 does not */
+  prp_train_verdict v = verdict_of(&pb, &r, 0);
+  assert_int_equal(v.verdict, PRP_VERDICT_SUSPECT);
+  assert_int_equal(count(&v, PRP_WARN_MODEL_MISFIT), 1);
+  assert_int_equal(count(&v, PRP_WARN_MISFIT_ABOVE_NOISE), 0);
+  assert_true(fabs(v.model_mse - SIGMA * SIGMA * 26) < 1e-12);
+  char buf[320];
+  prp_train_warning_text(&pb, &v, &v.warnings[0], buf, sizeof buf);
+  assert_non_null(strstr(buf, "model simulated at the estimate"));
+  r = result(0.601, 0.3, 1.5);                   /* near the truth: both fit */
+  assert_int_equal(verdict_of(&pb, &r, 0).verdict, PRP_VERDICT_CONVERGED);
+  int calls = model_calls;
+  r.stopped = 1;                                 /* interrupted: no simulation */
+  v = verdict_of(&pb, &r, 0);
+  assert_int_equal(model_calls, calls);
+  assert_true(isnan(v.model_mse));
+  pb.model_misfit = NULL;                        /* no check (built programs) */
+  r = result(0.65, 0.3, 1.5);
+  assert_int_equal(verdict_of(&pb, &r, 0).verdict, PRP_VERDICT_CONVERGED);
+}
+
 static void test_unknowns_still_moving_is_suspect(void **state) {
   prp_train_problem pb;
   problem(&pb);
@@ -231,6 +267,7 @@ int main(void) {
     cmocka_unit_test(test_clean_run_converges),
     cmocka_unit_test(test_unknown_at_bound_fails),
     cmocka_unit_test(test_misfit_above_noise_is_suspect),
+    cmocka_unit_test(test_model_misfit_above_noise_is_suspect),
     cmocka_unit_test(test_unknowns_still_moving_is_suspect),
     cmocka_unit_test(test_not_finite_and_interrupted_fail),
     cmocka_unit_test(test_restarts_that_disagree_are_suspect),
