@@ -119,7 +119,7 @@ typedef struct {
 /* ---- the verdict: whether to trust the answer (train_verdict.c) ---- */
 typedef enum { PRP_VERDICT_CONVERGED, PRP_VERDICT_SUSPECT, PRP_VERDICT_FAILED } prp_verdict;
 typedef enum { PRP_WARN_NOT_FINITE, PRP_WARN_INTERRUPTED, PRP_WARN_AT_BOUND, PRP_WARN_MISFIT_ABOVE_NOISE,
-               PRP_WARN_STILL_MOVING, PRP_WARN_RESTARTS_DISAGREE, PRP_WARN_MODEL_MISFIT } prp_warning_kind;
+               PRP_WARN_STILL_MOVING, PRP_WARN_RESTARTS_DISAGREE } prp_warning_kind;
 enum { PRP_VERDICT_MAX_WARNINGS = 4 * PRP_TRAIN_MAX_UNKNOWNS + 4 };
 
 /* One warning: the measured number and the limit it passed; unknown -1 when
@@ -137,7 +137,8 @@ typedef struct {
   int n_warnings;
   prp_train_warning warnings[PRP_VERDICT_MAX_WARNINGS];
   double misfit_mse;         /* mean squared data misfit in the data's units (NAN: no data term) */
-  double model_mse;          /* the same for the simulated model at the estimate (NAN: no check) */
+  double model_mse;          /* the same for the simulated model at the estimate (NAN: no check); shown,
+                              * not a warning (docs/running.md says why) */
   double noise_std;          /* the noise level, known or estimated (NAN: unknown) */
   double noise_compared;     /* the level compared with: noise_std, at least the floor */
   prp_noise_source noise_source;
@@ -301,8 +302,7 @@ int prp_train_success(const prp_train_problem *pb, const prp_train_result *res, 
 
 /* The verdict's limits (docs/running.md says why these values). */
 #define PRP_VERDICT_BOUND_TOL 0.01      /* at_bound: within 1% of the bound width of a bound */
-#define PRP_VERDICT_MISFIT_RATIO 4.0    /* misfit_above_noise, model_misfit_above_noise: mean squared
-                                          misfit > 4 sigma^2 */
+#define PRP_VERDICT_MISFIT_RATIO 4.0    /* misfit_above_noise: mean squared misfit > 4 sigma^2 */
 #define PRP_VERDICT_NOISE_FLOOR 0.01    /* sigma is at least 1% of the largest |observation| */
 #define PRP_VERDICT_WINDOW 0.1          /* still_moving: over the last 10% of the history, */
 #define PRP_VERDICT_MOVE_TOL 0.02       /* a range above 2% of the bound width */

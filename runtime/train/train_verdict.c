@@ -13,7 +13,7 @@ const char *prp_verdict_name(prp_verdict v) {
 
 const char *prp_warning_name(prp_warning_kind k) {
   static const char *names[] = {"not_finite", "interrupted", "at_bound", "misfit_above_noise", "still_moving",
-                                "restarts_disagree", "model_misfit_above_noise"};
+                                "restarts_disagree"};
   return names[k];
 }
 
@@ -136,23 +136,17 @@ static void noise_level(const prp_train_problem *pb, prp_train_verdict *v) {
   if (isfinite(sigma)) v->noise_compared = fmax(sigma, PRP_VERDICT_NOISE_FLOOR * peak_observation(pb));
 }
 
-/* A mean squared misfit above the limit, in units of the compared noise. */
-static void check_against_noise(prp_train_verdict *v, prp_warning_kind kind, double mse) {
-  double s = v->noise_compared;
-  if (isfinite(mse) && s > 0 && mse > PRP_VERDICT_MISFIT_RATIO * s * s)
-    warn(v, kind, -1, mse / (s * s), PRP_VERDICT_MISFIT_RATIO);
-}
-
-/* The network's misfit, and the simulated model's at the estimate: a network that bends
- * the physics can fit the data from a wrong source; the simulator cannot. */
+/* The network's misfit against the noise; and the simulated model's at the estimate, shown
+ * beside it: a network that bends the physics can fit the data from a wrong source, the
+ * simulator cannot -- but it is too sharp to warn on (docs/running.md). */
 static void check_misfit(const prp_train_problem *pb, const prp_train_result *res, prp_train_verdict *v) {
   v->misfit_mse = data_misfit(pb, res);
   noise_level(pb, v);
-  check_against_noise(v, PRP_WARN_MISFIT_ABOVE_NOISE, v->misfit_mse);
-  if (pb->model_misfit && res->stopped == 0 && pb->n_obs > 0) {
+  double s = v->noise_compared;
+  if (isfinite(v->misfit_mse) && s > 0 && v->misfit_mse > PRP_VERDICT_MISFIT_RATIO * s * s)
+    warn(v, PRP_WARN_MISFIT_ABOVE_NOISE, -1, v->misfit_mse / (s * s), PRP_VERDICT_MISFIT_RATIO);
+  if (pb->model_misfit && res->stopped == 0 && pb->n_obs > 0)
     v->model_mse = pb->model_misfit(pb->model_misfit_ctx, res->unknowns);
-    check_against_noise(v, PRP_WARN_MODEL_MISFIT, v->model_mse);
-  }
 }
 
 /* ---- still moving: the range of each unknown over the end of the history -------- */

@@ -28,11 +28,6 @@ void prp_train_warning_text(const prp_train_problem *pb, const prp_train_verdict
              sqrt(v->misfit_mse), sqrt(w->value), v->noise_compared, v->noise_std,
              v->noise_source == PRP_NOISE_TRUTH ? "truth block" : "data", w->value, w->limit);
     break;
-  case PRP_WARN_MODEL_MISFIT:
-    snprintf(buf, len, "the model simulated at the estimate misses the data by rms %.3g, %.2g x the noise level %.3g "
-             "(mse/sigma^2 %.3g, limit %g): under the model's own physics the estimate does not explain the data",
-             sqrt(v->model_mse), sqrt(w->value), v->noise_compared, w->value, w->limit);
-    break;
   case PRP_WARN_STILL_MOVING:
     snprintf(buf, len, "%s moved %.2g%% of its bound width over the last %g%% of the history (limit %g%%)", name,
              100 * w->value, 100 * PRP_VERDICT_WINDOW, 100 * w->limit);
@@ -51,6 +46,10 @@ void prp_train_verdict_print(FILE *out, const prp_train_problem *pb, const prp_t
     prp_train_warning_text(pb, v, &v->warnings[i], buf, sizeof buf);
     fprintf(out, "  %s: %s\n", prp_warning_name(v->warnings[i].kind), buf);
   }
+  double s = v->noise_compared;
+  if (isfinite(v->model_mse) && s > 0)
+    fprintf(out, "model check: the file's model simulated at the estimate misses the data by mse/sigma^2 %.3g "
+            "(the network: %.3g)\n", v->model_mse / (s * s), v->misfit_mse / (s * s));
 }
 
 static void per_unknown(prp_json *j, const char *key, const prp_train_problem *pb, const double *values) {
