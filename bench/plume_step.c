@@ -2,7 +2,9 @@
  * prpc run does it -- network jets, the JIT-compiled residual kernels of every
  * loss term, reverse mode, Adam -- with the file's network (3x128 tanh) and
  * 4096 collocation points, in f32 and f64, against the machine's SGEMM/DGEMM
- * rate measured in the same run. Prints ms per step, GFLOP/s and the ratio. */
+ * rate measured in the same run. Prints ms per step, GFLOP/s and the ratio.
+ * PRP_BENCH_PROFILE=1 in the environment: only the f32 step at one thread, 60
+ * steps (for perf record). */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,7 +18,9 @@
 #include "plan.h"
 #include "train.h"
 
-enum { N_OBS = 320, STEPS = 8 };
+enum { N_OBS = 320 };
+
+static int steps = 8;
 
 static int threads = 1;
 
@@ -77,6 +81,7 @@ static void bench(const ast_program *prog, prp_jit *jit, int precision, double g
   if (prp_plan_compile(prog, jit, &opt, &diag, N_OBS, x, u, &plan) != 0) exit(1);
   prp_train_problem *tp = &plan.problem;
   tp->n_collocation = 4096;
+  tp->threads = threads;     /* chunks of points on the session's threads, BLAS single-threaded */
   tp->output_dir = NULL;
   char *err;
   prp_train_session *s = prp_train_session_new(tp, &err);
@@ -86,9 +91,9 @@ static void bench(const ast_program *prog, prp_jit *jit, int precision, double g
   prp_adam_init(&adam, n, 0.9, 0.999, 1e-8);
   prp_train_session_loss_grad(s, params, g);   /* warm up */
   double best = INFINITY;
-  for (int k = 0; k < STEPS; k++) {
+  for (int k = 0; k < steps; k++) {
     double t0 = cpu_now();
-    prp_train_session_set_progress(s, (double)k / STEPS);
+    prp_train_session_set_progress(s, (double)k / steps);
     prp_train_session_loss_grad(s, params, g);
     prp_adam_step(&adam, params, g, 1e-4, 1e-4);
     double t = cpu_now() - t0;
@@ -114,9 +119,17 @@ int main(int argc, char **argv) {
   ast_program *prog = prp_parse_file(path, &diag);
   if (!prog || diag.errors || prp_check(prog, &diag)) return 1;
   prp_jit *jit = prp_jit_create();
+  if (getenv("PRP_BENCH_PROFILE")) { /* for perf: the f32 step at one thread only, many steps */
+    steps = 60;
+    bench(prog, jit, 32, gemm_rate(1));
+    prp_jit_destroy(jit);
+    ast_program_free(prog);
+    return 0;
+  }
   for (threads = 1; threads <= 2; threads++) {
     openblas_set_num_threads(threads);
     double sgemm = gemm_rate(1), dgemm = gemm_rate(0);
+    openblas_set_num_threads(1);
     printf("machine, %d thread%s: SGEMM %.1f GFLOP/s, DGEMM %.1f GFLOP/s (128x128 by 128x2560)\n", threads,
            threads == 1 ? " (CPU time)" : "s (wall time)", sgemm, dgemm);
     bench(prog, jit, 32, sgemm);

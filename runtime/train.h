@@ -104,7 +104,7 @@ typedef struct {
   int restarts;              /* runs from different initial guesses (1: just the file's) */
   const char *output_dir;    /* NULL: no files */
   int quiet;
-  int threads;               /* BLAS threads (0: 1); the same seed and thread count give the same run */
+  int threads;               /* threads over chunks of points (0: 1); results do not depend on it */
   double noise_std;          /* the observations' noise standard deviation: known from a truth block
                               * (0: none added); NAN when not known (the verdict estimates it) */
 } prp_train_problem;
