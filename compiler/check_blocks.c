@@ -331,6 +331,18 @@ static void train_weights(checker *c, const ast_option *o) {
   }
 }
 
+/* `stop settled TOL over N`: TOL a share of the bound widths in (0, 1), N epochs. */
+static void train_stop(checker *c, const ast_option *o) {
+  static const char *const rules[] = {"settled", NULL};
+  double v;
+  long n;
+  if (arg_choice(c, o, 0, "the rule after 'stop'", rules) < 0) return;
+  if (arg_number(c, o, 1, "a tolerance (a share of each unknown's bound width)", &v) && !(v > 0 && v < 1))
+    prp_error(c->diag, o->args[1].loc, "the tolerance of 'stop settled' is a share of the bound width in (0, 1), not %g", v);
+  if (o->nargs > 2 && !word_is(&o->args[2], "over")) prp_error(c->diag, o->args[2].loc, "expected 'over' and a number of epochs after the tolerance");
+  else if (arg_count(c, o, 3, "a number of epochs after 'over'", &n)) extra_arg(c, o, 4);
+}
+
 /* `output field grid N x M times K`: the grid of the exported field (.vti files). */
 static void train_output_field(checker *c, const ast_option *o) {
   int i = 1;
@@ -396,7 +408,7 @@ void check_train(checker *c, ast_decl *d) {
   static const char *const known[] = {"optimizer", "lbfgs", "epochs", "collocation", "boundary_points",
                                       "initial_points", "weights", "seed", "precision", "restarts",
                                       "threads", "output", "log", "warmup", "source_energy",
-                                      "unknowns_slowdown", NULL};
+                                      "unknowns_slowdown", "stop", NULL};
   for (int i = 0; i < d->noptions; i++) {
     const ast_option *o = &d->options[i];
     if (duplicate_option(c, d->options, i)) continue;
@@ -406,6 +418,7 @@ void check_train(checker *c, ast_decl *d) {
     else if (k == 0) train_optimizer(c, o);
     else if (k == 3) train_collocation(c, o);
     else if (k == 6) train_weights(c, o);
+    else if (k == 16) train_stop(c, o);
     else train_simple(c, o);
   }
 }

@@ -65,6 +65,11 @@ static void train_options(const ast_program *prog, const prp_plan_options *opt, 
   else tp->warmup_epochs = (int)first_number(warm, 0);
   tp->source_energy_free = !has_word(find_option(t, "source_energy"), "box");
   tp->unknowns_slowdown = first_number(find_option(t, "unknowns_slowdown"), PRP_DEFAULT_UNKNOWNS_SLOWDOWN);
+  const ast_option *stop = find_option(t, "stop");   /* stop settled TOL over N */
+  if (stop && stop->nargs == 4) {
+    tp->stop_tol = stop->args[1].num;
+    tp->stop_over = (int)stop->args[3].num;
+  }
   const ast_option *prec = find_option(t, "precision");
   tp->single = has_word(prec, "f32");
   if (opt->precision == 32) tp->single = 1;

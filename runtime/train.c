@@ -10,6 +10,7 @@
 #include "json.h"
 #include "output.h"
 #include "train_memory.h"
+#include "train_stop.h"
 #include "optim.h"
 #include "plot.h"
 #include "progress.h"
@@ -35,6 +36,7 @@ typedef struct {
   size_t ncols;
   prp_progress progress;
   double start;
+  prp_train_stop stop;    /* the train block's stopping rule */
 } run;
 
 static double lr_at(const prp_train_problem *pb, int epoch, double base) {
@@ -159,6 +161,11 @@ static void adam_phase(run *r, prp_train_result *res) {
     if (epoch + 1 < pb->epochs) show(r, epoch + 1, loss, NULL);
     double lr_unknowns = prp_train_unknowns_rate(pb, epoch, lr_at(pb, epoch, pb->lr_unknowns));
     prp_adam_step(&r->adam, s->x, r->grad, lr_at(pb, epoch, pb->lr), lr_unknowns);
+    if (prp_train_stop_check(&r->stop, pb, epoch, s->uniforms, res->message, sizeof res->message)) {
+      if (epoch % pb->log_every != 0 && epoch + 1 != pb->epochs) record(r, epoch, loss);
+      res->settled = 1;
+      return;
+    }
     if (prp_interrupt_requested()) {
       snprintf(res->message, sizeof res->message, "interrupted at epoch %d", epoch + 1);
       res->stopped = 1;
@@ -205,6 +212,8 @@ static char *write_result_json(run *r, const prp_train_result *res) {
   prp_json_member_string(j, "status", res->stopped == 0 ? "done" : res->stopped == 1 ? "interrupted" : "not finite");
   if (res->message[0]) prp_json_member_string(j, "message", res->message);
   prp_json_member_int(j, "epochs", res->epochs_done);
+  prp_json_member_string(j, "stop", res->stopped == 1 ? "interrupted" : res->stopped == 2 ? "not finite"
+                                    : res->settled ? "settled" : "epochs");
   prp_json_member_number(j, "loss", res->loss);
   prp_json_key(j, "unknowns");
   prp_json_begin_object(j);
@@ -328,6 +337,7 @@ char *prp_train_run(const prp_train_problem *pb, prp_train_result *res) {
   memcpy(r.last_good, r.s->x, n * sizeof(double));
   prp_adam_init(&r.adam, n, 0.9, 0.999, 1e-8);
   prp_adam_set_group(&r.adam, r.s->net.n_params, n);
+  prp_train_stop_init(&r.stop, pb);
   if ((err = history_columns(&r))) {
     res->error_status = PRP_EXIT_IO;
     goto out;
@@ -339,7 +349,7 @@ char *prp_train_run(const prp_train_problem *pb, prp_train_result *res) {
   lbfgs_phase(&r, res);
   prp_interrupt_restore();
   prp_train_session_loss_grad(r.s, r.s->x, r.grad);
-  show(&r, res->epochs_done, res->loss, res->stopped == 0 ? "done" : res->message);
+  show(&r, res->epochs_done, res->loss, res->stopped == 0 && !res->settled ? "done" : res->message);
   finish(&r, res);
 out:
   if (r.csv) free(prp_csv_writer_close(r.csv));
@@ -349,6 +359,7 @@ out:
   free(r.grad);
   free(r.last_good);
   prp_adam_free(&r.adam);
+  prp_train_stop_free(&r.stop);
   prp_train_session_free(r.s);
   return err;
 }

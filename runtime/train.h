@@ -107,6 +107,8 @@ typedef struct {
   int threads;               /* threads over chunks of points (0: 1); results do not depend on it */
   double noise_std;          /* the observations' noise standard deviation: known from a truth block
                               * (0: none added); NAN when not known (the verdict estimates it) */
+  double stop_tol;           /* `stop settled TOL over N` (train_stop.h): TOL, a share of the bound width */
+  int stop_over;             /* N epochs; 0: no stopping rule, train all the epochs */
 } prp_train_problem;
 
 /* ---- the verdict: whether to trust the answer (train_verdict.c) ---- */
@@ -143,6 +145,7 @@ typedef struct {
   double loss, term_loss[PRP_TRAIN_MAX_TERMS];
   int epochs_done;
   int stopped;               /* 0 done, 1 interrupted, 2 not finite */
+  int settled;               /* done early by the stopping rule (the reason in message) */
   char message[256];
   double seconds;
   char output_error[512];    /* the first output that could not be written ("" if none) */
