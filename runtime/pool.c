@@ -4,6 +4,7 @@
 #include "util.h"
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 struct prp_pool {
   int threads;                  /* the caller and the workers started */
@@ -15,7 +16,21 @@ struct prp_pool {
   int n_jobs, next_job, busy;   /* the current run: jobs handed out, workers still in it */
   prp_pool_job fn;
   void *ctx;
+  double *busy_seconds;         /* per thread: CPU seconds spent in jobs */
 };
+
+static double thread_cpu(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* One job, its CPU time added to the thread's. */
+static void run_job(prp_pool *p, int job, int thread) {
+  double t0 = thread_cpu();
+  p->fn(p->ctx, job, thread);
+  p->busy_seconds[thread] += thread_cpu() - t0;   /* each thread writes only its own slot */
+}
 
 typedef struct {
   prp_pool *pool;
@@ -27,7 +42,7 @@ static void work(prp_pool *p, int thread) {
   while (p->next_job < p->n_jobs) {
     int job = p->next_job++;
     pthread_mutex_unlock(&p->lock);
-    p->fn(p->ctx, job, thread);
+    run_job(p, job, thread);
     pthread_mutex_lock(&p->lock);
   }
 }
@@ -55,6 +70,7 @@ prp_pool *prp_pool_new(int threads) {
   pthread_cond_init(&p->start, NULL);
   pthread_cond_init(&p->done, NULL);
   p->threads = 1;
+  p->busy_seconds = prp_xcalloc(threads > 1 ? (size_t)threads : 1, sizeof *p->busy_seconds);
   if (threads > 1) p->workers = prp_xcalloc((size_t)threads - 1, sizeof *p->workers);
   for (int i = 1; i < threads; i++) {
     worker_arg *arg = prp_xmalloc(1, sizeof *arg);
@@ -72,7 +88,9 @@ int prp_pool_threads(const prp_pool *p) { return p->threads; }
 
 void prp_pool_run(prp_pool *p, int n_jobs, prp_pool_job fn, void *ctx) {
   if (p->threads == 1 || n_jobs <= 1) {
-    for (int j = 0; j < n_jobs; j++) fn(ctx, j, 0);
+    p->fn = fn;
+    p->ctx = ctx;
+    for (int j = 0; j < n_jobs; j++) run_job(p, j, 0);
     return;
   }
   pthread_mutex_lock(&p->lock);
@@ -88,6 +106,10 @@ void prp_pool_run(prp_pool *p, int n_jobs, prp_pool_job fn, void *ctx) {
   pthread_mutex_unlock(&p->lock);
 }
 
+double prp_pool_busy_seconds(const prp_pool *p, int thread) {
+  return thread >= 0 && thread < p->threads ? p->busy_seconds[thread] : 0;
+}
+
 void prp_pool_free(prp_pool *p) {
   if (!p) return;
   pthread_mutex_lock(&p->lock);
@@ -99,5 +121,6 @@ void prp_pool_free(prp_pool *p) {
   pthread_cond_destroy(&p->start);
   pthread_cond_destroy(&p->done);
   free(p->workers);
+  free(p->busy_seconds);
   free(p);
 }
