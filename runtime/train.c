@@ -323,7 +323,6 @@ char *prp_train_run(const prp_train_problem *pb, prp_train_result *res) {
   memset(res, 0, sizeof *res);
   res->loss = NAN;   /* until an epoch gives a finite one */
   run r = {.pb = pb, .start = prp_now()};
-  openblas_set_num_threads(1);   /* the session's threads take whole chunks (train_session.c) */
   char *err = prepare(pb, res);
   if (err) return err;
   r.s = prp_train_session_new(pb, &err);

@@ -6,6 +6,7 @@
  * order (train_internal.h), so the result does not depend on the thread count. */
 #include "train_internal.h"
 #include "util.h"
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,6 +311,7 @@ prp_train_session *prp_train_session_new(const prp_train_problem *pb, char **err
     prp_train_session_free(s);
     return NULL;
   }
+  openblas_set_num_threads(1);       /* the session's threads take whole chunks, each with its own GEMMs */
   s->threads = pb->threads < 1 ? 1 : pb->threads > PRP_TRAIN_MAX_THREADS ? PRP_TRAIN_MAX_THREADS : pb->threads;
   s->pool = prp_pool_new(s->threads);
   s->threads = prp_pool_threads(s->pool);
