@@ -25,4 +25,8 @@ for t in 1 2; do
   awk -v p="$p" -v q="$q" -v l="$label" 'BEGIN { printf "f32, %s: prp %.1f ms, torch %.1f ms, torch/prp = %.2f\n", l, p, q, q / p }'
 done
 p1=$(ms "^plume2d step, f32, 1 thread:" "$prp_out"); p2=$(ms "^plume2d step, f32, 2 threads:" "$prp_out")
-awk -v a="$p1" -v b="$p2" 'BEGIN { printf "prp f32, 1 thread / 2 threads = %.2f\n", a / b }'
+e2=$(grep -A1 "^plume2d step, f32, 2 threads:" <<<"$prp_out" | sed -nE 's/.*would take about ([0-9.]+) ms.*/\1/p')
+load=$(sed -nE 's/.*load average ([0-9.]+).*/\1/p' <<<"$prp_out" | head -1)
+awk -v a="$p1" -v b="$p2" -v e="$e2" -v l="$load" 'BEGIN {
+  printf "prp f32, 1 thread / 2 threads = %.2f (wall time, load average %s)\n", a / b, l
+  if (e > 0) printf "prp f32, 1 thread / 2 idle cores (estimate from per-thread CPU time) = %.2f\n", a / e }'
