@@ -17,7 +17,6 @@
 #include "parse.h"
 #include "plan.h"
 #include "train.h"
-#include "train_internal.h"
 
 enum { N_OBS = 320 };
 
@@ -111,13 +110,13 @@ static void bench(const ast_program *prog, prp_jit *jit, int precision, double g
   prp_train_session_loss_grad(s, params, g);   /* warm up */
   double best = INFINITY, best_cpu = INFINITY, best_estimate = INFINITY;
   for (int k = 0; k < steps; k++) {
-    double busy0[2] = {prp_pool_busy_seconds(s->pool, 0), prp_pool_busy_seconds(s->pool, 1)};
+    double busy0[2] = {prp_train_session_busy_seconds(s, 0), prp_train_session_busy_seconds(s, 1)};
     double t0 = cpu_now(), c0 = process_cpu();
     prp_train_session_set_progress(s, (double)k / steps);
     prp_train_session_loss_grad(s, params, g);
     prp_adam_step(&adam, params, g, 1e-4, 1e-4);
     double t = cpu_now() - t0, c = process_cpu() - c0;
-    double b0 = prp_pool_busy_seconds(s->pool, 0) - busy0[0], b1 = prp_pool_busy_seconds(s->pool, 1) - busy0[1];
+    double b0 = prp_train_session_busy_seconds(s, 0) - busy0[0], b1 = prp_train_session_busy_seconds(s, 1) - busy0[1];
     double estimate = (c - b0 - b1) + (b0 > b1 ? b0 : b1);   /* serial part + the busiest thread's jobs */
     if (t < best) best = t;
     if (c < best_cpu) best_cpu = c;

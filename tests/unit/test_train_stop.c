@@ -1,4 +1,4 @@
-/* Tests of the stopping rule `stop settled TOL over N` (runtime/train_stop.c):
+/* Tests of the stopping rule `stop settled TOL over N` (runtime/train/train_stop.c):
  * the pure rule on made-up windows; the window starting only after the
  * relaxation and the warm-up; and whole trainings of a Poisson problem where
  * it must stop early (and say so in result.json) and where it must not. */
