@@ -357,6 +357,17 @@ static void train_weights(checker *c, const prp_train_option *row, const ast_opt
     if (arg_choice(c, o, i, row->what, terms) >= 0) train_key(c, o, i, prp_train_key_find(o->name, o->args[i].text));
 }
 
+/* `stop settled TOL over N`: TOL a share of the bound widths in (0, 1), N epochs. */
+static void train_stop(checker *c, const prp_train_option *row, const ast_option *o) {
+  double v;
+  long n;
+  if (arg_choice(c, o, 0, row->what, row->words) < 0) return;
+  if (arg_number(c, o, 1, "a tolerance (a share of each unknown's bound width)", &v) && !(v > row->lo && v < row->hi))
+    prp_error(c->diag, o->args[1].loc, row->limit_message, v);
+  if (o->nargs > 2 && !word_is(&o->args[2], "over")) prp_error(c->diag, o->args[2].loc, "expected 'over' and a number of epochs after the tolerance");
+  else if (arg_count(c, o, 3, "a number of epochs after 'over'", &n)) extra_arg(c, o, 4);
+}
+
 /* `output field grid N x M times K`: the grid of the exported field (.vti files). */
 static void train_output_field(checker *c, const ast_option *o) {
   int i = 1;
@@ -434,6 +445,7 @@ void check_train(checker *c, ast_decl *d) {
     else if (row->kind == PRP_TRAIN_ARG_OPTIMIZER) train_optimizer(c, row, o);
     else if (row->kind == PRP_TRAIN_ARG_COLLOCATION) train_collocation(c, row, o);
     else if (row->kind == PRP_TRAIN_ARG_WEIGHTS) train_weights(c, row, o);
+    else if (row->kind == PRP_TRAIN_ARG_STOP) train_stop(c, row, o);
     else train_simple(c, row, o);
   }
 }

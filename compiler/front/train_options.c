@@ -115,12 +115,20 @@ static void apply_unknowns_slowdown(const prp_train_option *row, const ast_optio
   tp->unknowns_slowdown = number(row, o);
 }
 
+/* stop settled TOL over N (runtime/train/train_stop.h); absent: no rule */
+static void apply_stop(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  (void)row;
+  tp->stop_tol = o && o->nargs == 4 ? o->args[1].num : 0;
+  tp->stop_over = o && o->nargs == 4 ? (int)o->args[3].num : 0;
+}
+
 /* ---- the table ------------------------------------------------------------------------- */
 
 static const char *const optimizers[] = {"adam", NULL};
 static const char *const samplers[] = {"uniform", "sobol", "lhs", NULL};
 static const char *const precisions[] = {"f32", "f64", NULL};
 static const char *const energies[] = {"free", "box", NULL};
+static const char *const stop_rules[] = {"settled", NULL};
 
 /* Designated fields: a row names what it has; counts are [1, PRP_TRAIN_MAX_COUNT]. */
 #define COUNT_ARG .kind = PRP_TRAIN_ARG_COUNT, .lo = 1, .hi = PRP_TRAIN_MAX_COUNT, .set = PRP_TRAIN_SET_ARGS
@@ -147,7 +155,8 @@ const prp_train_option prp_train_options[] = {
    .set = PRP_TRAIN_SET_ARGS, .apply = apply_precision, .help = "f32 or f64: the network's arithmetic"},
   {.name = "restarts", COUNT_ARG, .what = "a count", .dflt = "1", .apply = apply_restarts,
    .help = "independent runs from different seeds; the best is kept"},
-  {.name = "threads", COUNT_ARG, .what = "a count", .dflt = "1", .apply = apply_threads, .help = "threads for the restarts"},
+  {.name = "threads", COUNT_ARG, .what = "a count", .dflt = "1", .apply = apply_threads,
+   .help = "threads over the chunks of points of each step (the results do not depend on it)"},
   {.name = "output", .kind = PRP_TRAIN_ARG_DIRECTORY, .what = "a directory name in quotes", .set = PRP_TRAIN_SET_ARGS,
    .help = "\"directory\" of the results (results/PROBLEM); output field [grid N x M] [times K]"},   /* plan.c, field_model.c */
   {.name = "log", COUNT_ARG, .what = "a number of epochs", .apply = apply_log,
@@ -162,6 +171,10 @@ const prp_train_option prp_train_options[] = {
    .limit_message = "'unknowns_slowdown' is a share in (0, 1] of the unknowns' rate (1: no slowdown), not %g",
    .set = PRP_TRAIN_SET_ARGS, .apply = apply_unknowns_slowdown,
    .help = "the share of the unknowns' rate left once relaxation has ended"},
+  {.name = "stop", .kind = PRP_TRAIN_ARG_STOP, .what = "the rule after 'stop'", .lo = 0, .hi = 1, .words = stop_rules,
+   .limit_message = "the tolerance of 'stop settled' is a share of the bound width in (0, 1), not %g",
+   .set = PRP_TRAIN_SET_ARGS, .apply = apply_stop,
+   .help = "settled TOL over N: stop once relaxed and every unknown moved < TOL of its width over N epochs (never)"},
 };
 #undef COUNT_ARG
 const int prp_train_noptions = (int)(sizeof prp_train_options / sizeof prp_train_options[0]);

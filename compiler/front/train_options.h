@@ -21,6 +21,7 @@ typedef enum {
   PRP_TRAIN_ARG_OPTIMIZER,    /* one of the row's words, then keys (lr 1e-3, ...) */
   PRP_TRAIN_ARG_COLLOCATION,  /* a count, a sampler (the row's words) and the key resample */
   PRP_TRAIN_ARG_WEIGHTS,      /* pairs of a loss term (a key) and its weight */
+  PRP_TRAIN_ARG_STOP,         /* a rule (the row's words), a tolerance in (lo, hi), `over` and a count */
 } prp_train_arg;
 
 /* How the REPL's `set NAME VALUE` edits the line. */

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "output.h"
 #include "train_memory.h"
+#include "train_stop.h"
 #include "plot.h"
 #include "progress.h"
 #include "train_verdict.h"
@@ -23,6 +24,7 @@ typedef struct {
   prp_train_result *res;
   prp_progress progress;
   double start;
+  prp_train_stop stop;    /* the train block's stopping rule */
 } run;
 
 /* Keeps the first output failure for the result; frees err. */
@@ -41,6 +43,8 @@ static int adam_epoch_done(void *ctx, const prp_trainer *t, const prp_trainer_ep
   r->res->loss = e->loss;
   r->res->epochs_done = (int)e->epoch;
   if (e->epoch < r->pb->epochs && !r->pb->quiet) prp_trainer_show(&r->progress, r->pb, e, NULL);
+  if (prp_train_stop_check(&r->stop, r->pb, (int)e->epoch - 1, e->unknowns, r->res->message, sizeof r->res->message))
+    return r->res->settled = 1;
   if (!prp_interrupt_requested()) return 0;
   snprintf(r->res->message, sizeof r->res->message, "interrupted at epoch %ld", e->epoch);
   return 1;
@@ -49,7 +53,7 @@ static int adam_epoch_done(void *ctx, const prp_trainer *t, const prp_trainer_ep
 static void adam_phase(run *r) {
   prp_train_result *res = r->res;
   prp_trainer_status st = prp_trainer_step(r->t, r->pb->epochs, adam_epoch_done, r);
-  if (st == PRP_TRAINER_STOPPED) res->stopped = 1;
+  if (st == PRP_TRAINER_STOPPED && !res->settled) res->stopped = 1;
   if (st != PRP_TRAINER_NOT_FINITE) return;
   prp_trainer_epoch e;
   prp_trainer_last(r->t, &e);
@@ -88,6 +92,8 @@ static char *write_result_json(run *r, const prp_train_result *res) {
   prp_json_member_string(j, "status", res->stopped == 0 ? "done" : res->stopped == 1 ? "interrupted" : "not finite");
   if (res->message[0]) prp_json_member_string(j, "message", res->message);
   prp_json_member_int(j, "epochs", res->epochs_done);
+  prp_json_member_string(j, "stop", res->stopped == 1 ? "interrupted" : res->stopped == 2 ? "not finite"
+                                    : res->settled ? "settled" : "epochs");
   prp_json_member_number(j, "loss", res->loss);
   prp_json_key(j, "unknowns");
   prp_json_begin_object(j);
@@ -208,14 +214,13 @@ static void train(run *r) {
   prp_trainer_last(r->t, &e);
   e.epoch = r->res->epochs_done;
   e.loss = r->res->loss;
-  if (!pb->quiet) prp_trainer_show(&r->progress, pb, &e, r->res->stopped == 0 ? "done" : r->res->message);
+  if (!pb->quiet) prp_trainer_show(&r->progress, pb, &e, r->res->stopped == 0 && !r->res->settled ? "done" : r->res->message);
 }
 
 char *prp_train_run(const prp_train_problem *pb, prp_train_result *res) {
   memset(res, 0, sizeof *res);
   res->loss = NAN;   /* until an epoch gives a finite one */
   run r = {.pb = pb, .res = res, .start = prp_now()};
-  openblas_set_num_threads(pb->threads > 0 ? pb->threads : 1);
   char *err = prepare(pb, res);
   if (err) return err;
   r.t = prp_trainer_new(pb, &err);
@@ -226,8 +231,10 @@ char *prp_train_run(const prp_train_problem *pb, prp_train_result *res) {
   if ((err = open_history(&r))) {
     res->error_status = PRP_EXIT_IO;
   } else {
+    prp_train_stop_init(&r.stop, pb);
     train(&r);
     finish(&r, res);
+    prp_train_stop_free(&r.stop);
   }
   prp_trainer_free(r.t);
   return err;

@@ -106,9 +106,11 @@ typedef struct {
   int restarts;              /* runs from different initial guesses (1: just the file's) */
   const char *output_dir;    /* NULL: no files */
   int quiet;
-  int threads;               /* BLAS threads (0: 1); the same seed and thread count give the same run */
+  int threads;               /* threads over chunks of points (0: 1); results do not depend on it */
   double noise_std;          /* the observations' noise standard deviation: known from a truth block
                               * (0: none added); NAN when not known (the verdict estimates it) */
+  double stop_tol;           /* `stop settled TOL over N` (train_stop.h): TOL, a share of the bound width */
+  int stop_over;             /* N epochs; 0: no stopping rule, train all the epochs */
   /* An independent check of the answer for the verdict (NULL: none; prpc run sets it, built
    * programs do not): the model's strict PDE solved by the simulator with the unknowns at the
    * given values; returns the mean squared misfit to the observations, NAN when it cannot. */
@@ -152,6 +154,7 @@ typedef struct {
   double loss, term_loss[PRP_TRAIN_MAX_TERMS];
   int epochs_done;
   int stopped;               /* 0 done, 1 interrupted, 2 not finite */
+  int settled;               /* done early by the stopping rule (the reason in message) */
   char message[256];
   double seconds;
   char output_error[512];    /* the first output that could not be written ("" if none) */
@@ -333,5 +336,7 @@ size_t prp_train_session_size(const prp_train_session *s);  /* params + unknowns
 double *prp_train_session_params(prp_train_session *s);      /* current vector */
 void prp_train_session_set_progress(prp_train_session *s, double p);  /* schedules at share p */
 double prp_train_session_loss_grad(prp_train_session *s, const double *x, double *grad);
+/* CPU seconds thread k of the session's pool has spent on chunks so far (benchmarks). */
+double prp_train_session_busy_seconds(const prp_train_session *s, int thread);
 
 #endif

@@ -1,11 +1,12 @@
 /* Runtime, training: the loss of one chunk of a term's points, written once for
  * both precisions. Included by train_session.c with T (double or float), CHUNK_LOSS
  * (the function's name) and the session's arrays of that precision (COLS, POINTDATA,
- * KERNEL_OUT, UNIFORMS, KERNEL). The kernel gives r and its partials; the
+ * UNIFORMS, KERNEL); the kernel writes into the calling thread's c->kernel_out. The kernel gives r and its partials; the
  * network's output gradient is scale * r * dr/djet, the unknowns' accumulates
  * in double. Sums of squares are in double in both precisions. */
-static double CHUNK_LOSS(void *vctx, size_t first, size_t n, const T *out, T *gout) {
+static double CHUNK_LOSS(void *vctx, size_t offset, size_t n, const T *out, T *gout) {
   chunk_ctx *c = vctx;
+  size_t first = c->first + offset;
   prp_train_session *s = c->s;
   term_state *t = c->t;
   const prp_train_problem *pb = s->pb;
@@ -17,7 +18,7 @@ static double CHUNK_LOSS(void *vctx, size_t first, size_t n, const T *out, T *go
     inputs[pb->n_coord_slots + pb->n_kernel_jets + k] = t->POINTDATA[k] + first;
   int nout = 1 + term->n_jets + pb->n_unknowns;
   T *outputs[1 + PRP_TRAIN_MAX_JETS + PRP_TRAIN_MAX_UNKNOWNS];
-  for (int o = 0; o < nout; o++) outputs[o] = s->KERNEL_OUT + (size_t)o * CHUNK;
+  for (int o = 0; o < nout; o++) outputs[o] = (T *)c->kernel_out + (size_t)o * CHUNK;
   term->KERNEL((int64_t)n, inputs, s->UNIFORMS, outputs);
   const T *r = outputs[0];
   memset(gout, 0, (size_t)t->layout.n_cols * n * sizeof *gout);

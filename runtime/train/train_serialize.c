@@ -18,7 +18,7 @@
 /* A field added to one of these structs must be added to the tables below
  * (the sizes are those of x86-64 and AArch64 Linux). */
 #if defined(__x86_64__) || defined(__aarch64__)
-static_assert(sizeof(prp_train_problem) == 25688, "prp_train_problem changed: update train_serialize.c");
+static_assert(sizeof(prp_train_problem) == 25704, "prp_train_problem changed: update train_serialize.c");
 /* Not serialized: kernel pointers (a built program links its own) and the model check
  * (model_misfit: built programs have no simulator of the model). */
 static_assert(sizeof(prp_train_term) == 344, "prp_train_term changed: update train_serialize.c");
@@ -142,6 +142,8 @@ static const field problem_fields[] = {
   STR(prp_train_problem, output_dir),
   INT(prp_train_problem, quiet, 0, 1),
   REAL(prp_train_problem, noise_std),
+  REAL(prp_train_problem, stop_tol),
+  INT(prp_train_problem, stop_over, 0, BIG),
 };
 
 static const field meta_fields[] = {

@@ -1,9 +1,12 @@
 /* Runtime, training: one loss/gradient evaluation of a PR-PINN. For each term
  * the network propagates the jets the term needs over its points, the term's
  * generated kernel gives the residual and its partials, and reverse mode takes
- * the gradient back to the weights; the partials wrt the unknowns give theirs. */
+ * the gradient back to the weights; the partials wrt the unknowns give theirs.
+ * The chunks of points run on the session's threads, in lanes summed in a fixed
+ * order (train_internal.h), so the result does not depend on the thread count. */
 #include "train_internal.h"
 #include "util.h"
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,8 +130,13 @@ static int init_term(prp_train_session *s, int i, char **err) {
       return -1;
     }
   }
-  if (pb->single) t->ws32 = prp_mlp_ws_create_f32(&s->net, &t->layout, CHUNK);
-  else t->ws = prp_mlp_ws_create_f64(&s->net, &t->layout, CHUNK);
+  if (pb->single) t->ws32 = prp_xcalloc((size_t)s->threads, sizeof *t->ws32);
+  else t->ws = prp_xcalloc((size_t)s->threads, sizeof *t->ws);
+  for (int k = 0; k < s->threads; k++) {
+    if (pb->single) t->ws32[k] = prp_mlp_ws_create_f32(&s->net, &t->layout, CHUNK);
+    else t->ws[k] = prp_mlp_ws_create_f64(&s->net, &t->layout, CHUNK);
+  }
+  s->max_tasks += (int)((term_points(pb, t->term) + CHUNK - 1) / CHUNK);
   alloc_points(t, term_points(pb, t->term), pb->n_inputs, pb->single);
   if (t->term->kind == PRP_TERM_KIND_DATA) {
     memcpy(t->x, pb->obs_x, pb->n_obs * (size_t)pb->n_inputs * sizeof *t->x);
@@ -149,15 +157,16 @@ void prp_train_session_resample(prp_train_session *s) {
 typedef struct {
   prp_train_session *s;
   term_state *t;
+  size_t first;          /* the chunk's first point */
   double scale;          /* weight * 2 / N: d(w mean r^2)/dr = scale * r */
   double *dtheta;        /* accumulates dL/dtheta */
+  void *kernel_out;      /* the thread's kernel outputs (T) */
 } chunk_ctx;
 
 #define T double
 #define CHUNK_LOSS chunk_loss_f64
 #define COLS cols
 #define POINTDATA pointdata
-#define KERNEL_OUT kernel_out
 #define UNIFORMS uniforms
 #define KERNEL kernel
 #include "train_chunk_impl.h"
@@ -165,14 +174,12 @@ typedef struct {
 #undef CHUNK_LOSS
 #undef COLS
 #undef POINTDATA
-#undef KERNEL_OUT
 #undef UNIFORMS
 #undef KERNEL
 #define T float
 #define CHUNK_LOSS chunk_loss_f32
 #define COLS cols32
 #define POINTDATA pointdata32
-#define KERNEL_OUT kernel_out32
 #define UNIFORMS uniforms32
 #define KERNEL kernel_f32
 #include "train_chunk_impl.h"
@@ -180,7 +187,6 @@ typedef struct {
 #undef CHUNK_LOSS
 #undef COLS
 #undef POINTDATA
-#undef KERNEL_OUT
 #undef UNIFORMS
 #undef KERNEL
 
@@ -192,9 +198,73 @@ static void set_uniforms(prp_train_session *s, const double *z, double *dtheta_d
   for (int k = 0; k < pb->n_unknowns + pb->n_scalars; k++) s->uniforms32[k] = (float)s->uniforms[k];
 }
 
-static double term_loss_grad(prp_train_session *s, term_state *t, chunk_ctx *c, const double *x, double *grad) {
-  if (!s->pb->single) return prp_mlp_loss_grad_f64(t->ws, x, t->n, t->x, chunk_loss_f64, c, grad);
-  return prp_mlp_loss_grad_f32(t->ws32, s->params32, t->n, t->x, chunk_loss_f32, c, s->grad32);
+/* Cuts every term with points and weight into chunks and gives each chunk a
+ * lane: the lane with the least work so far (jet columns x points), the first
+ * such on ties. Depends on the problem only, never on the thread count. */
+static int plan_tasks(prp_train_session *s) {
+  double load[PRP_TRAIN_LANES] = {0};
+  int n = 0;
+  for (int i = 0; i < s->pb->n_terms; i++) {
+    term_state *t = &s->terms[i];
+    if (t->n == 0 || t->term->weight == 0) continue;
+    for (size_t first = 0; first < t->n; first += CHUNK) {
+      chunk_task *k = &s->tasks[n++];
+      k->term = i;
+      k->first = first;
+      k->n = t->n - first < CHUNK ? t->n - first : CHUNK;
+      k->lane = 0;
+      for (int l = 1; l < PRP_TRAIN_LANES; l++)
+        if (load[l] < load[k->lane]) k->lane = l;
+      load[k->lane] += (double)t->layout.n_cols * (double)k->n;
+    }
+  }
+  return n;
+}
+
+typedef struct {
+  prp_train_session *s;
+  const double *x;       /* parameters (f64 problems) */
+  int n_tasks;
+} lane_run;
+
+/* One chunk: forward, kernel, backward into the lane's gradient g (T). */
+static void run_task(prp_train_session *s, chunk_task *k, const double *x, int thread, void *g) {
+  term_state *t = &s->terms[k->term];
+  memset(k->dtheta, 0, sizeof k->dtheta);
+  chunk_ctx c = {s, t, k->first, 2 * t->term->weight / (double)t->n, k->dtheta, NULL};
+  const double *pts = t->x + k->first * (size_t)t->dim;
+  if (s->pb->single) {
+    c.kernel_out = s->kernel_out32 + (size_t)thread * PRP_TRAIN_KERNEL_OUT;
+    k->loss = prp_mlp_loss_grad_f32(t->ws32[thread], s->params32, k->n, pts, chunk_loss_f32, &c, g);
+  } else {
+    c.kernel_out = s->kernel_out + (size_t)thread * PRP_TRAIN_KERNEL_OUT;
+    k->loss = prp_mlp_loss_grad_f64(t->ws[thread], x, k->n, pts, chunk_loss_f64, &c, g);
+  }
+}
+
+/* Job of the pool: every chunk of one lane, in order. */
+static void run_lane(void *vctx, int lane, int thread) {
+  lane_run *r = vctx;
+  prp_train_session *s = r->s;
+  size_t np = s->net.n_params;
+  void *g = s->pb->single ? (void *)(s->lane_grad32 + (size_t)lane * np) : (void *)(s->lane_grad + (size_t)lane * np);
+  memset(g, 0, np * (s->pb->single ? sizeof(float) : sizeof(double)));
+  for (int i = 0; i < r->n_tasks; i++)
+    if (s->tasks[i].lane == lane) run_task(s, &s->tasks[i], r->x, thread, g);
+}
+
+/* grad = the lanes' gradients summed in lane order (in double). */
+static void sum_lanes(const prp_train_session *s, int lanes, double *grad) {
+  size_t np = s->net.n_params;
+  for (int l = 0; l < lanes; l++) {
+    if (s->pb->single) {
+      const float *g = s->lane_grad32 + (size_t)l * np;
+      for (size_t j = 0; j < np; j++) grad[j] = (l ? grad[j] : 0) + (double)g[j];
+    } else {
+      const double *g = s->lane_grad + (size_t)l * np;
+      for (size_t j = 0; j < np; j++) grad[j] = (l ? grad[j] : 0) + g[j];
+    }
+  }
 }
 
 double prp_train_session_loss_grad(prp_train_session *s, const double *x, double *grad) {
@@ -203,19 +273,19 @@ double prp_train_session_loss_grad(prp_train_session *s, const double *x, double
   double dtheta_dz[PRP_TRAIN_MAX_UNKNOWNS], dtheta[PRP_TRAIN_MAX_UNKNOWNS] = {0};
   set_uniforms(s, x + np, dtheta_dz);
   memset(grad, 0, (np + (size_t)pb->n_unknowns) * sizeof *grad);
-  if (pb->single) {
-    prp_convert_f64_to_f32(np, x, s->params32);
-    memset(s->grad32, 0, np * sizeof *s->grad32);
+  if (pb->single) prp_convert_f64_to_f32(np, x, s->params32);
+  lane_run r = {s, x, plan_tasks(s)};
+  int lanes = r.n_tasks < PRP_TRAIN_LANES ? r.n_tasks : PRP_TRAIN_LANES; /* lanes 0.. fill first */
+  prp_pool_run(s->pool, lanes, run_lane, &r);
+  sum_lanes(s, lanes, grad);
+  for (int i = 0; i < pb->n_terms; i++) s->term_loss[i] = 0;
+  for (int k = 0; k < r.n_tasks; k++) {
+    const chunk_task *c = &s->tasks[k];
+    s->term_loss[c->term] += c->loss;
+    for (int u = 0; u < pb->n_unknowns; u++) dtheta[u] += c->dtheta[u];
   }
   double total = 0;
-  for (int i = 0; i < pb->n_terms; i++) {
-    term_state *t = &s->terms[i];
-    if (t->n == 0 || t->term->weight == 0) { s->term_loss[i] = 0; continue; }
-    chunk_ctx c = {s, t, 2 * t->term->weight / (double)t->n, dtheta};
-    s->term_loss[i] = term_loss_grad(s, t, &c, x, grad);
-    total += s->term_loss[i];
-  }
-  if (pb->single) prp_convert_f32_to_f64(np, s->grad32, grad);
+  for (int i = 0; i < pb->n_terms; i++) total += s->term_loss[i];
   total += prp_source_energy_add(s, dtheta);
   for (int u = 0; u < pb->n_unknowns; u++) {
     s->dtheta[u] = dtheta[u];
@@ -241,13 +311,18 @@ prp_train_session *prp_train_session_new(const prp_train_problem *pb, char **err
     prp_train_session_free(s);
     return NULL;
   }
-  size_t nout = (size_t)CHUNK * (1 + PRP_TRAIN_MAX_JETS + PRP_TRAIN_MAX_UNKNOWNS);
+  openblas_set_num_threads(1);       /* the session's threads take whole chunks, each with its own GEMMs */
+  s->threads = pb->threads < 1 ? 1 : pb->threads > PRP_TRAIN_MAX_THREADS ? PRP_TRAIN_MAX_THREADS : pb->threads;
+  s->pool = prp_pool_new(s->threads);
+  s->threads = prp_pool_threads(s->pool);
+  size_t nout = (size_t)s->threads * PRP_TRAIN_KERNEL_OUT, lanes = (size_t)PRP_TRAIN_LANES * s->net.n_params;
   if (pb->single) {
     s->kernel_out32 = prp_xcalloc(nout, sizeof(float));
     s->params32 = prp_xcalloc(s->net.n_params + 1, sizeof(float));
-    s->grad32 = prp_xcalloc(s->net.n_params + 1, sizeof(float));
+    s->lane_grad32 = prp_xcalloc(lanes, sizeof(float));
   } else {
     s->kernel_out = prp_xcalloc(nout, sizeof(double));
+    s->lane_grad = prp_xcalloc(lanes, sizeof(double));
   }
   s->x = prp_xcalloc(s->net.n_params + (size_t)pb->n_unknowns, sizeof(double));
   prp_nudging_init(s);
@@ -256,6 +331,7 @@ prp_train_session *prp_train_session_new(const prp_train_problem *pb, char **err
       prp_train_session_free(s);
       return NULL;
     }
+  s->tasks = prp_xcalloc((size_t)s->max_tasks + 1, sizeof *s->tasks);
   if (prp_source_energy_init(s, err) != 0) {
     prp_train_session_free(s);
     return NULL;
@@ -277,6 +353,10 @@ void prp_train_session_set_progress(prp_train_session *s, double p) {
     s->scalars[k] = pb->has_schedule[k] ? prp_schedule_value(&pb->schedules[k], p) : pb->scalar_fixed[k];
 }
 
+double prp_train_session_busy_seconds(const prp_train_session *s, int thread) {
+  return prp_pool_busy_seconds(s->pool, thread);
+}
+
 size_t prp_train_session_size(const prp_train_session *s) { return s->net.n_params + (size_t)s->pb->n_unknowns; }
 double *prp_train_session_params(prp_train_session *s) { return s->x; }
 
@@ -284,8 +364,10 @@ void prp_train_session_free(prp_train_session *s) {
   if (!s) return;
   for (int i = 0; i < PRP_TRAIN_MAX_TERMS; i++) {
     term_state *t = &s->terms[i];
-    if (t->ws) prp_mlp_ws_free_f64(t->ws);
-    if (t->ws32) prp_mlp_ws_free_f32(t->ws32);
+    for (int k = 0; k < s->threads && t->ws; k++) prp_mlp_ws_free_f64(t->ws[k]);
+    for (int k = 0; k < s->threads && t->ws32; k++) prp_mlp_ws_free_f32(t->ws32[k]);
+    free(t->ws);
+    free(t->ws32);
     for (int k = 0; k < 4; k++) free(t->cols32[k]);
     for (int k = 0; k < 3; k++) free(t->pointdata32[k]);
     free(t->x);
@@ -297,7 +379,10 @@ void prp_train_session_free(prp_train_session *s) {
   free(s->kernel_out);
   free(s->kernel_out32);
   free(s->params32);
-  free(s->grad32);
+  free(s->lane_grad);
+  free(s->lane_grad32);
+  free(s->tasks);
+  prp_pool_free(s->pool);
   free(s->x);
   free(s);
 }

@@ -98,6 +98,15 @@ static void test_rows_accept_defaults_and_limits(void **state) {
     case PRP_TRAIN_ARG_WEIGHTS:
       expect(row->name, "nonsense 1", 1);
       break;
+    case PRP_TRAIN_ARG_STOP:
+      expect(row->name, "settled 0.001 over 1", 0);
+      expect_number(row->name, row->lo, " over 10", 1);   /* the word comes first */
+      expect(row->name, "settled 0 over 10", 1);
+      expect(row->name, "settled 1 over 10", 1);
+      expect(row->name, "settled 0.5 over 0", 1);
+      expect(row->name, "settled 0.5 10", 1);
+      expect(row->name, "nonsense 0.5 over 10", 1);
+      break;
     default:   /* a word of the row's */
       for (int k = 0; row->words[k]; k++) {
         char args[64];
