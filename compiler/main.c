@@ -20,6 +20,7 @@
 #include "train_report.h"
 #include "landscape2d.h"
 #include "landscape_follow.h"
+#include "dist.h"
 
 static const char usage_text[] =
   "usage: prpc COMMAND [OPTIONS] FILE.prp\n"
@@ -200,6 +201,7 @@ static int parse_command_line(options *o, int argc, char **argv) {
     const char *a = argv[i];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       fputs(usage_text, stdout);
+      prp_dist_help(stdout, "prpc run FILE");
       prp_exit_codes_help(stdout, 1);
       return PRP_EXIT_OK;
     }
@@ -350,8 +352,11 @@ static int run_command(const options *o) {
 int main(int argc, char **argv) {
   prp_set_program_name("prpc");
   if (argc >= 2 && strcmp(argv[1], "repl") == 0) return prp_repl_main(argc - 1, argv + 1);
+  prp_dist_init(&argc, &argv);   /* nothing unless started by mpirun or srun */
   options o = {.color = -1, .max_errors = 20, .epochs = -1, .seed = -1, .restarts = -1};
   int code = parse_command_line(&o, argc, argv);
-  if (code >= 0) return code;
-  return run_command(&o);
+  if (code < 0) code = run_command(&o);
+  if (code != PRP_EXIT_OK) prp_dist_exit(code, NULL);   /* under MPI: ends every rank */
+  prp_dist_finalize();
+  return code;
 }
