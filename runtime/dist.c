@@ -11,7 +11,9 @@
 #include <mpi.h>
 #endif
 
-static int started, the_rank, the_size = 1;
+static int started, the_rank, the_size = 1, shared_outcome;
+
+void prp_dist_outcome_shared(void) { shared_outcome = 1; }
 
 int prp_dist_launched(void) {
   static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"};
@@ -73,7 +75,7 @@ void prp_dist_finalize(void) {
 _Noreturn void prp_dist_exit(int status, const char *message) {
   if (message) fprintf(stderr, "%s: error: %s\n", prp_program_name(), message);
   fflush(NULL);
-  if (started && status != 0 && the_size > 1) MPI_Abort(MPI_COMM_WORLD, status);
+  if (started && status != 0 && the_size > 1 && !shared_outcome) MPI_Abort(MPI_COMM_WORLD, status);
   if (started) MPI_Finalize();
   exit(status);
 }

@@ -20,10 +20,17 @@ int prp_dist_launched(void);
 void prp_dist_init(int *argc, char ***argv);
 /* Ends MPI after a successful run (collective: every rank must reach it). */
 void prp_dist_finalize(void);
-/* Ends the process with status; under MPI with more than one rank the whole job
- * ends (MPI_Abort), so that no rank waits forever for one that failed. The message,
+/* Ends the process with status; under MPI with more than one rank an error status
+ * ends the whole job (MPI_Abort, unless prp_dist_outcome_shared was called), so
+ * that no rank waits forever for one that failed. The message,
  * if any, is printed first as "NAME: error: [rank R] message". */
 _Noreturn void prp_dist_exit(int status, const char *message);
+
+/* Says that every rank has reached the end of the collective work and agrees on
+ * its outcome (e.g. the same data-parallel training result): from then on an
+ * error status ends this process alone, after MPI_Finalize, so that rank 0 can
+ * still write its files instead of being killed by another rank's abort. */
+void prp_dist_outcome_shared(void);
 
 int prp_dist_rank(void);   /* 0 without MPI */
 int prp_dist_size(void);   /* 1 without MPI */

@@ -3,6 +3,8 @@
  * generated kernel gives the residual and its partials, and reverse mode takes
  * the gradient back to the weights; the partials wrt the unknowns give theirs. */
 #include "train_internal.h"
+#include "train_dist.h"
+#include "train_dist_internal.h"
 #include "util.h"
 #include <math.h>
 #include <stdlib.h>
@@ -53,7 +55,7 @@ static void to_columns(term_state *t) {
 }
 
 static void alloc_points(term_state *t, size_t n, int dim, int single) {
-  t->n = n;
+  t->n = t->n_all = n;
   t->dim = dim;
   t->x = prp_xcalloc(n * (size_t)dim + 1, sizeof *t->x);
   for (int i = 0; i < dim; i++) t->cols[i] = prp_xcalloc(n + 1, sizeof(double));
@@ -74,7 +76,8 @@ static void draw_points(prp_train_session *s, term_state *t) {
   const prp_train_problem *pb = s->pb;
   const prp_train_term *term = t->term;
   if (term->kind == PRP_TERM_KIND_DATA) return;
-  prp_sampler_draw(&t->sampler, t->n, t->x);
+  prp_sampler_draw(&t->sampler, t->n_all, t->x);
+  prp_train_dist_keep_block(s, t);   /* under MPI, this rank's share */
   if (term->kind == PRP_TERM_KIND_INITIAL || term->kind == PRP_TERM_KIND_BOUNDARY) {
     int k = term->coord;
     double v = term->upper ? pb->hi[k] : pb->lo[k];
@@ -131,9 +134,10 @@ static int init_term(prp_train_session *s, int i, char **err) {
   else t->ws = prp_mlp_ws_create_f64(&s->net, &t->layout, CHUNK);
   alloc_points(t, term_points(pb, t->term), pb->n_inputs, pb->single);
   if (t->term->kind == PRP_TERM_KIND_DATA) {
-    memcpy(t->x, pb->obs_x, pb->n_obs * (size_t)pb->n_inputs * sizeof *t->x);
+    size_t first = prp_train_dist_block(s, pb->n_obs, &t->n);   /* under MPI, this rank's share */
+    memcpy(t->x, pb->obs_x + first * (size_t)pb->n_inputs, t->n * (size_t)pb->n_inputs * sizeof *t->x);
     to_columns(t);
-    if (pb->u_obs_slot >= 0) memcpy(t->pointdata[pb->u_obs_slot], pb->obs_u, pb->n_obs * sizeof(double));
+    if (pb->u_obs_slot >= 0) memcpy(t->pointdata[pb->u_obs_slot], pb->obs_u + first, t->n * sizeof(double));
     sync_single(pb, t);
     return 0;
   }
@@ -211,11 +215,12 @@ double prp_train_session_loss_grad(prp_train_session *s, const double *x, double
   for (int i = 0; i < pb->n_terms; i++) {
     term_state *t = &s->terms[i];
     if (t->n == 0 || t->term->weight == 0) { s->term_loss[i] = 0; continue; }
-    chunk_ctx c = {s, t, 2 * t->term->weight / (double)t->n, dtheta};
+    chunk_ctx c = {s, t, 2 * t->term->weight / (double)t->n_all, dtheta};
     s->term_loss[i] = term_loss_grad(s, t, &c, x, grad);
     total += s->term_loss[i];
   }
   if (pb->single) prp_convert_f32_to_f64(np, s->grad32, grad);
+  if (s->parts > 1) total = prp_train_dist_reduce(s, grad, dtheta);   /* sums over the ranks */
   total += prp_source_energy_add(s, dtheta);
   for (int u = 0; u < pb->n_unknowns; u++) {
     s->dtheta[u] = dtheta[u];
@@ -235,6 +240,7 @@ prp_train_session *prp_train_session_new(const prp_train_problem *pb, char **err
   }
   prp_train_session *s = prp_xcalloc(1, sizeof *s);
   s->pb = pb;
+  s->parts = prp_train_dist_parts();
   char msg[256];
   if (prp_mlp_init(&s->net, &pb->net, msg, sizeof msg) != 0) {
     *err = prp_errorf("network: %s", msg);
@@ -256,7 +262,7 @@ prp_train_session *prp_train_session_new(const prp_train_problem *pb, char **err
       prp_train_session_free(s);
       return NULL;
     }
-  if (prp_source_energy_init(s, err) != 0) {
+  if (prp_source_energy_init(s, err) != 0 || (*err = prp_train_dist_check(s))) {
     prp_train_session_free(s);
     return NULL;
   }
