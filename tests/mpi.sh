@@ -78,6 +78,17 @@ if paste -d, dp1/history.csv dp2/history.csv | awk -F, '
       printf "data-parallel: %d epochs compared, largest loss difference %.3g of the loss\n", rows - 1, worst > "/dev/stderr"
       exit bad || rows != 201 }'; then ok; else fail "data-parallel history differs from one process"; fi
 
+# 2'. built programs do the same (they link MPI when prpc has it)
+expect "build" 0 "" -- build p.prp -o prog
+./prog --quiet --epochs=40 --restarts=3 --output=bseq > bseq.txt 2>&1
+mpi_expect "built program, restarts" 0 "^best \(lowest loss\)" -- -np 2 ./prog --quiet --epochs=40 --restarts=3 --output=bpar
+"${mpirun[@]}" -np 2 ./prog --quiet --epochs=40 --restarts=3 --output=bpar > bpar.txt 2>&1
+if cmp -s bseq.txt bpar.txt; then ok; else fail "built program: the restart tables differ"; diff bseq.txt bpar.txt | head; fi
+./prog --quiet --epochs=50 --output=bd1 > /dev/null 2>&1
+mpi_expect "built program, data-parallel" 0 "trained after 50 epochs" -- -np 2 ./prog --quiet --epochs=50 --output=bd2
+if paste -d, bd1/history.csv bd2/history.csv | awk -F, 'NR > 1 { d = $2 - $(2 + NF / 2); if (d < 0) d = -d; if (d > 1e-6 * $2) bad = 1; n++ }
+      END { exit bad || n != 50 }'; then ok; else fail "built program: data-parallel loss differs"; fi
+
 # 3. failures end the job, never a hang
 mpi_expect "a missing file on rank 1" 1 "cannot open 'missing.prp'" -- \
   -np 1 "$prpc" run --quiet --epochs=20 --output=f1 p.prp : -np 1 "$prpc" run --quiet --epochs=20 --output=f1 missing.prp
