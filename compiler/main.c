@@ -21,6 +21,7 @@
 #include "landscape2d.h"
 #include "landscape_follow.h"
 #include "dist.h"
+#include "experiments.h"
 
 static const char usage_text[] =
   "usage: prpc COMMAND [OPTIONS] FILE.prp\n"
@@ -38,6 +39,9 @@ static const char usage_text[] =
   "  run FILE              compile the residual kernels, train, and write results, history and plots\n"
   "  repl [FILE]           interactive experiments (docs/repl.md); commands from --script FILE, or\n"
   "                        from standard input when it is not a terminal\n"
+  "  experiments FILE      the sweep of docs/experiments.md: methods x initial guesses x seeds, one run\n"
+  "                        each (in -o DIR, default results/experiments/PROBLEM), then table.md,\n"
+  "                        table.csv and summary.txt; under mpirun the runs are spread over the ranks\n"
   "  eval FILE --state WEIGHTS [--grid NxM] [--times K] [-o DIR]\n"
   "                        the trained field of a saved state on a grid (field.pvd, VTK) and at the\n"
   "                        sensors (sensors.csv, sensors.png), as run writes them after training\n"
@@ -63,6 +67,12 @@ static const char usage_text[] =
   "  --quiet               run: no progress line\n"
   "  --restarts=N          run: train from N initial guesses (the file's, then drawn in the bounds)\n"
   "  --guess=NAME=VALUE    run: start unknown NAME at VALUE instead of the file's guess (repeatable)\n"
+  "  --methods LIST        experiments: vanilla, pr or both (default vanilla,pr)\n"
+  "  --guesses LIST        experiments: initial guesses separated by spaces or ';', each NAME=V[,NAME=V]\n"
+  "                        (default: the file's)\n"
+  "  --seeds LIST          experiments: seeds, comma-separated (default: the file's)\n"
+  "  --tol X               experiments: success when every unknown is within X of its bound width of\n"
+  "                        its truth (default 0.05)\n"
   "  --param NAME[,NAME2]  landscape: the unknown to scan, or two\n"
   "  --range LO:HI         landscape: the range of the unknown (default: its bounds; one unknown only)\n"
   "  --points N            landscape: values of each unknown (default 61; 21 with two unknowns)\n"
@@ -110,6 +120,7 @@ typedef struct options {
   int max_errors;
   prp_landscape_options landscape;
   prp_eval_options eval;
+  prp_experiments_options experiments;
 } options;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -219,6 +230,9 @@ static int parse_command_line(options *o, int argc, char **argv) {
       if (eval_arg < 0) return PRP_EXIT_USAGE;
       if (eval_arg) continue;
     }
+    int experiments_arg = prp_experiments_parse_arg(&o->experiments, argc, argv, &i);
+    if (experiments_arg < 0) return PRP_EXIT_USAGE;
+    if (experiments_arg) continue;
     int landscape_arg = prp_landscape_parse_arg(&o->landscape, argc, argv, &i);
     if (landscape_arg < 0) return PRP_EXIT_USAGE;
     if (landscape_arg) continue;
@@ -318,6 +332,13 @@ static int compile_one(const options *o, const char *file) {
     eopt.quiet = o->quiet;
     code = prp_eval_command(prog, &eopt, &diag);
   }
+  if (strcmp(o->command, "experiments") == 0) {
+    prp_experiments_options xopt = o->experiments;
+    xopt.epochs = o->epochs;
+    xopt.output = o->program ? o->program : o->output;
+    xopt.precision = o->f32 ? 32 : o->f64 ? 64 : 0;
+    code = prp_experiments_command(prog, &xopt, &diag);
+  }
   if (strcmp(o->command, "run") == 0 || strcmp(o->command, "build") == 0) {
     const char *results = strcmp(o->command, "run") == 0 && o->program ? o->program : o->output;
     prp_plan_options popt = {.relax = !o->no_relax, .epochs = o->epochs, .seed = o->seed, .output = results,
@@ -335,7 +356,8 @@ static int run_command(const options *o) {
   int is_check = strcmp(o->command, "check") == 0, is_emit = strcmp(o->command, "emit") == 0;
   int is_build = strcmp(o->command, "build") == 0;
   int is_run = strcmp(o->command, "run") == 0 || strcmp(o->command, "simulate") == 0 || is_build ||
-               strcmp(o->command, "landscape") == 0 || strcmp(o->command, "eval") == 0;
+               strcmp(o->command, "landscape") == 0 || strcmp(o->command, "eval") == 0 ||
+               strcmp(o->command, "experiments") == 0;
   if (!is_check && !is_emit && !is_run) return usage_error("unknown command '%s'", o->command);
   if (is_build && !o->program) return usage_error("%s", "build needs -o PROG");
   if (strcmp(o->command, "eval") == 0 && !o->eval.state) return usage_error("%s", "eval needs --state WEIGHTS (the weights.prpstate of a run)");

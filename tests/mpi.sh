@@ -4,7 +4,8 @@
 # for 200 epochs follows the one-process history within the tolerance docs/running.md
 # states; a rank that fails (a missing file on one rank, another problem on one rank,
 # a NaN) ends the job with a message and a non-zero status, never a hang (every mpirun
-# is time-limited). Skipped, saying so, only when the build has no MPI support. ~40 s.
+# is time-limited); `prpc experiments` spread over two ranks gives the one-process table.
+# Skipped, saying so, only when the build has no MPI support. About a minute.
 # Usage: mpi.sh PRPC SOURCE_DIR BUILD_DIR
 set -u
 . "$(dirname "$0")/support/harness.sh" mpi "$@"
@@ -88,6 +89,14 @@ if cmp -s bseq.txt bpar.txt; then ok; else fail "built program: the restart tabl
 mpi_expect "built program, data-parallel" 0 "trained after 50 epochs" -- -np 2 ./prog --quiet --epochs=50 --output=bd2
 if paste -d, bd1/history.csv bd2/history.csv | awk -F, 'NR > 1 { d = $2 - $(2 + NF / 2); if (d < 0) d = -d; if (d > 1e-6 * $2) bad = 1; n++ }
       END { exit bad || n != 50 }'; then ok; else fail "built program: data-parallel loss differs"; fi
+
+# 2''. experiments: the runs spread over the ranks give the one-process table (but the seconds)
+"$prpc" experiments p.prp --guesses "q=0.2 q=4" --seeds=1,2 --epochs=20 -o xseq > /dev/null 2>&1
+mpi_expect "experiments, two ranks" 0 "^p pr-pinn: success 4/4" -- -np 2 "$prpc" experiments p.prp --guesses "q=0.2 q=4" --seeds=1,2 --epochs=20 -o xpar
+if [ -s xseq/table.csv ] && cmp -s <(cut -d, -f1-10 xseq/table.csv) <(cut -d, -f1-10 xpar/table.csv); then ok; else fail "experiments: the tables differ"; fi
+for run in vanilla-q_0.2-s1 vanilla-q_4-s2 pr-pinn-q_0.2-s2 pr-pinn-q_4-s1; do
+  if cmp -s "xseq/$run/history.csv" "xpar/$run/history.csv"; then ok; else fail "experiments: $run differs"; fi
+done
 
 # 3. failures end the job, never a hang
 mpi_expect "a missing file on rank 1" 1 "cannot open 'missing.prp'" -- \
