@@ -377,6 +377,8 @@ int main(int argc, char **argv) {
   prp_dist_init(&argc, &argv);   /* nothing unless started by mpirun or srun */
   options o = {.color = -1, .max_errors = 20, .epochs = -1, .seed = -1, .restarts = -1};
   int code = parse_command_line(&o, argc, argv);
+  if (code < 0 && prp_dist_size() > 1 && strcmp(o.command, "run") != 0 && strcmp(o.command, "experiments") != 0)
+    code = usage_error("'%s' runs in one process: start it without mpirun (run and experiments use several)", o.command);
   if (code < 0) code = run_command(&o);
   if (code != PRP_EXIT_OK) prp_dist_exit(code, NULL);   /* under MPI: ends every rank */
   prp_dist_finalize();

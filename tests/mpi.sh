@@ -103,6 +103,7 @@ mpi_expect "a missing file on rank 1" 1 "cannot open 'missing.prp'" -- \
   -np 1 "$prpc" run --quiet --epochs=20 --output=f1 p.prp : -np 1 "$prpc" run --quiet --epochs=20 --output=f1 missing.prp
 mpi_expect "another problem on rank 1" 3 "rank 1 trains another problem than rank 0" -- \
   -np 1 "$prpc" run --quiet --epochs=20 --output=f2 p.prp : -np 1 "$prpc" run --quiet --epochs=30 --output=f2 p.prp
+mpi_expect "check under mpirun" 2 "'check' runs in one process" -- -np 2 "$prpc" check p.prp
 sed 's/pde dxx(u) = -q \* sin(x)/pde dxx(u) = -log(q - 1) * sin(x)/' p.prp > nan.prp
 mpi_expect "NaN, data-parallel" 3 "not finite at epoch 1 \(in the residual term\)" -- -np 2 "$prpc" run --quiet --output=nan nan.prp
 if grep -q '"status": "not finite"' nan/result.json 2>/dev/null; then ok; else fail "NaN: rank 0 wrote no result.json"; fi
