@@ -1,4 +1,4 @@
-/* Benchmark of the truth simulator (runtime/sim.c): a 2D 256 x 256 advection-diffusion
+/* Benchmark of the truth simulator (runtime/sim/sim.c): a 2D 256 x 256 advection-diffusion
  * run like the plume example, timed, with grid-point updates per second. No assertions. */
 #include "sim.h"
 #include <math.h>

@@ -1,5 +1,5 @@
 /* Front end, stage 1b: the grammar of .prp files (reentrant bison, with
- * locations). Builds the AST of compiler/ast.h; names are resolved later by
+ * locations). Builds the AST of compiler/front/ast.h; names are resolved later by
  * the checker. Declarations end at a newline; see docs/language.md. */
 %require "3.8"
 %define api.pure full

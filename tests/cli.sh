@@ -92,7 +92,7 @@ for f in history.csv result.json weights.prpstate; do
 done
 
 # Every run ends with a verdict, on the console and in result.json; restarts
-# write theirs to verdict.json (runtime/train_verdict.c).
+# write theirs to verdict.json (runtime/train/train_verdict.c).
 expect "run: verdict line" 0 "^verdict: (converged|suspect|failed)$" -- run --quiet --epochs=20 --output="$work/out" "$work/p.prp"
 has() { grep -qE -- "$2" "$1" 2>/dev/null; }   # FILE PATTERN (no jq needed)
 if has "$work/out/result.json" '"verdict": "(converged|suspect|failed)"' && has "$work/out/result.json" '"warnings": \[' &&

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # The editor grammars of docs/editors/ against the scanner: the keywords of the Vim
-# syntax file and of the TextMate grammar must be exactly those of grammar/lexer.l's
-# keyword table, and the TextMate grammar must be valid JSON whose patterns compile.
+# syntax file and of the TextMate grammar must be exactly those of the scanner's
+# keyword table (compiler/front/keywords.c, which the lexer reads), and the TextMate grammar
+# must be valid JSON whose patterns compile.
 # Usage: editors.sh PRPC SOURCE_DIR BUILD_DIR
 set -u
 src=$(realpath "$2")
 failed=0
 fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 
-# {"problem", PROBLEM}, ... inside `keywords[] = { ... };`
-scanner=$(sed -n '/keywords\[\] = {/,/^};/p' "$src/grammar/lexer.l" | grep -oE '\{"[a-z_]+", [A-Z_]+\}' |
-          sed -E 's/\{"([a-z_]+)".*/\1/' | sort)
-[ "$(printf '%s\n' "$scanner" | wc -l)" -ge 20 ] || fail "found only $(printf '%s\n' "$scanner" | wc -w) keywords in grammar/lexer.l"
+# [PRP_KW_PROBLEM] = {"problem", DECL_PROBLEM}, ... inside `prp_keywords[PRP_NKEYWORDS] = { ... };`
+scanner=$(sed -n '/prp_keywords\[PRP_NKEYWORDS\] = {/,/^};/p' "$src/compiler/front/keywords.c" |
+          grep -oE '\{"[a-z_]+", [A-Z_0-9-]+\}' | sed -E 's/\{"([a-z_]+)".*/\1/' | sort)
+[ "$(printf '%s\n' "$scanner" | wc -l)" -ge 20 ] || fail "found only $(printf '%s\n' "$scanner" | wc -w) keywords in compiler/front/keywords.c"
 
 vim=$(grep -E '^syn keyword prpKeyword ' "$src/docs/editors/prp.vim" | sed 's/^syn keyword prpKeyword //' | tr ' ' '\n' |
       grep -v '^$' | sort)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `prpc experiments` (compiler/experiments_cmd.c, experiments_table.c) on a tiny sweep of
+# `prpc experiments` (compiler/driver/experiments_cmd.c, experiments_table.c) on a tiny sweep of
 # source1d: 2 methods x 2 guesses x 1 seed, 20 epochs; table.md, table.csv and
 # summary.txt have a row per run and a line per method, each run its directory; option
 # errors exit 2 before any run. About 10 s. (Under mpirun: tests/mpi.sh.)

@@ -1,4 +1,4 @@
-/* libFuzzer target for the sensor-file reader (runtime/csv.c): any byte string is parsed
+/* libFuzzer target for the sensor-file reader (runtime/io/csv.c): any byte string is parsed
  * as a 2D + time sensor file; the result is an error or a table of finite points inside
  * the box. Built with clang when PRP_FUZZ=ON; run by scripts/test.sh. */
 #include <math.h>

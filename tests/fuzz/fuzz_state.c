@@ -1,4 +1,4 @@
-/* libFuzzer target for the trained-state reader (runtime/state_io.c): any byte string is
+/* libFuzzer target for the trained-state reader (runtime/io/state_io.c): any byte string is
  * parsed as a state file; the result is an error or a state whose weights fit its widths
  * and whose unknowns are finite. Built with clang when PRP_FUZZ=ON; run by scripts/test.sh. */
 #include <math.h>

@@ -1,5 +1,5 @@
 /* Tests of standalone binaries (`prpc build`): the problem's text form round
- * trip (runtime/train_serialize.c) and its errors; --epochs at run time equal
+ * trip (runtime/train/train_serialize.c) and its errors; --epochs at run time equal
  * to a plan built for that many epochs; a built program trains bitwise like
  * `prpc run`, links no LLVM, answers --help; build errors are reported. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Unit tests of compiler/codegen.c: JIT kernels agree with the reference
+/* Unit tests of compiler/llvm/codegen.c: JIT kernels agree with the reference
  * interpreter (prp_eval_n) on random expressions and batches, in f64 and f32;
  * shared subexpressions are computed once; object code gives the JIT's numbers. */
 #include <setjmp.h>

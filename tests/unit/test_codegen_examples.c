@@ -1,4 +1,4 @@
-/* Tests of compiler/codegen.c on the examples: for every loss term of every
+/* Tests of compiler/llvm/codegen.c on the examples: for every loss term of every
  * example in examples/ (relaxed and vanilla), the JIT kernel of the residual and its
  * partial derivatives agrees with the reference interpreter, in f64 and f32. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Unit tests of the sensor-file reader and the table writers (runtime/csv.c): every error
+/* Unit tests of the sensor-file reader and the table writers (runtime/io/csv.c): every error
  * path with its exact message, column reordering, CRLF and comments, writer round trips. */
 #include <setjmp.h>
 #include <stdarg.h>

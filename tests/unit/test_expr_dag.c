@@ -1,4 +1,4 @@
-/* Unit tests of the expression DAG (compiler/expr.c, expr_print.c, interp.c):
+/* Unit tests of the expression DAG (compiler/symbolic/expr.c, expr_print.c, interp.c):
  * canonical forms, hash-consing, -0.0 and NaN, sharing, substitution, printing. */
 #include <setjmp.h>
 #include <stdarg.h>

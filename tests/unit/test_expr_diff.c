@@ -1,4 +1,4 @@
-/* Unit tests of symbolic differentiation (compiler/diff.c): each rule gives the
+/* Unit tests of symbolic differentiation (compiler/symbolic/diff.c): each rule gives the
  * textbook form, conventions at kinks and ties, and results are simplified. */
 #include <setjmp.h>
 #include <stdarg.h>

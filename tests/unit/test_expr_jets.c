@@ -1,4 +1,4 @@
-/* Unit tests of the jet analysis (compiler/jets.c): the Laplacian collapse
+/* Unit tests of the jet analysis (compiler/symbolic/jets.c): the Laplacian collapse
  * happens exactly when the pure second derivatives enter through their sum,
  * the jet sets are minimal and ordered, and give the runtime's columns. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Tests of lowering, the PR-PINN residuals and the jet analysis (compiler/lower.c,
+/* Tests of lowering, the PR-PINN residuals and the jet analysis (compiler/symbolic/lower.c,
  * residual.c, jets.c): for each example the residual evaluated by the reference
  * interpreter equals a hand-written C formula of the same residual, its partial
  * derivatives match finite differences of that formula, and its jet set is what

@@ -1,4 +1,4 @@
-/* Unit tests of compiler/jit.c: host target machine, runtime symbols resolved
+/* Unit tests of compiler/llvm/jit.c: host target machine, runtime symbols resolved
  * only by explicit definition, removable modules, object/assembly emission. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests of the streaming JSON writer (runtime/json.c): exact layout, string escaping
+/* Unit tests of the streaming JSON writer (runtime/io/json.c): exact layout, string escaping
  * checked by an independent decoder, double round trips through the printed text. */
 #include <setjmp.h>
 #include <stdarg.h>

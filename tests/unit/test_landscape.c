@@ -1,4 +1,4 @@
-/* Tests of the misfit landscape (compiler/landscape.c, `prpc landscape`): on the source1d
+/* Tests of the misfit landscape (compiler/driver/landscape.c, `prpc landscape`): on the source1d
  * example the plateau of dL/dxs far from the truth and the slope that smoothing and
  * dilatation restore (the paper's section 4), the minimum at the truth against the truth
  * simulation's own noise, dL/dp against wider differences, the other unknowns at their truth

@@ -1,4 +1,4 @@
-/* Tests of the misfit landscape over two unknowns (compiler/landscape2d.c, landscape_verdict.c,
+/* Tests of the misfit landscape over two unknowns (compiler/driver/landscape2d.c, landscape_verdict.c,
  * landscape_levels.c): the verdict on synthetic misfit grids (one bowl, two bowls, flat noise, a
  * plateau), the scan through the simulator on a small 2D problem at the start and the end of
  * its relax schedules, the levels taken from the schedules, and the errors. */

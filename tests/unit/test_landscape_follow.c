@@ -1,4 +1,4 @@
-/* Tests of `prpc landscape --follow`'s pieces (compiler/landscape_follow*.c): the angle between
+/* Tests of `prpc landscape --follow`'s pieces (compiler/driver/landscape_follow*.c): the angle between
  * two gradients, the rows sampled from a history, and history.csv read back (an unfinished
  * last line left out, a bad row in the middle reported). The command itself:
  * tests/landscape_follow.sh. */

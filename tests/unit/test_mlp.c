@@ -1,4 +1,4 @@
-/* Unit tests of the runtime network (runtime/mlp.c): jets against finite differences
+/* Unit tests of the runtime network (runtime/train/mlp.c): jets against finite differences
  * of the network's value, backward against finite differences of a scalar loss. */
 #include <setjmp.h>
 #include <stdarg.h>

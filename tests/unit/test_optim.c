@@ -1,4 +1,4 @@
-/* Unit tests of the runtime optimisers (runtime/adam.c, runtime/lbfgs.c) on
+/* Unit tests of the runtime optimisers (runtime/train/adam.c, runtime/train/lbfgs.c) on
  * functions with known minima: quadratics and Rosenbrock. */
 #include <setjmp.h>
 #include <stdarg.h>

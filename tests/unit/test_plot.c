@@ -1,4 +1,4 @@
-/* Unit tests of the PNG plots (runtime/plot.c): each file is a PNG of the requested size whose
+/* Unit tests of the PNG plots (runtime/io/plot.c): each file is a PNG of the requested size whose
  * pixels (decoded here with the system zlib, loaded at run time) show the drawn colours. */
 #include <setjmp.h>
 #include <stdarg.h>

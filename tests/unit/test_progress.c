@@ -1,4 +1,4 @@
-/* Unit tests of the progress line (runtime/progress.c): duration formatting, the exact
+/* Unit tests of the progress line (runtime/io/progress.c): duration formatting, the exact
  * line, throttling of the live line and the plain log cadence, with an injected clock. */
 #include <setjmp.h>
 #include <stdarg.h>

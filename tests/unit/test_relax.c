@@ -10,6 +10,7 @@
 #include <math.h>
 #include "plan.h"
 #include "train.h"
+#include "train_options.h"
 #include "support_program.h"
 
 static const char square[] =
@@ -186,10 +187,10 @@ static void test_unknowns_rate_follows_the_relaxation(void **state) {
   prp_plan plan;
   plan_square(" epochs 1000\n warmup 100\n", &l, &plan);
   const prp_train_problem *pb = &plan.problem;
-  assert_true(pb->unknowns_slowdown == PRP_DEFAULT_UNKNOWNS_SLOWDOWN);
+  double f = strtod(prp_train_option_find("unknowns_slowdown")->dflt, NULL);
+  assert_true(f == 0.05 && pb->unknowns_slowdown == f);
   assert_true(prp_train_unknowns_rate(pb, 50, 1e-3) == 0);                 /* warm-up */
   assert_true(prp_train_unknowns_rate(pb, 200, 1e-3) == 1e-3);             /* the relaxation holds to 25% */
-  double f = PRP_DEFAULT_UNKNOWNS_SLOWDOWN;
   assert_true(fabs(prp_train_unknowns_rate(pb, 500, 1e-3) - 1e-3 * (f + (1 - f) * 0.5)) < 1e-15);   /* half annealed */
   assert_true(fabs(prp_train_unknowns_rate(pb, 800, 1e-3) - 1e-3 * f) < 1e-15);                      /* strict physics */
   free_square(&l, &plan);

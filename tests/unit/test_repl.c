@@ -1,4 +1,4 @@
-/* Tests of the REPL's engine (compiler/repl*.c) through prp_repl_exec: a
+/* Tests of the REPL's engine (compiler/repl/repl*.c) through prp_repl_exec: a
  * redefinition removes the old kernel from the JIT (twice in a row), errors
  * leave the problem and the trained state as they were, training in pieces
  * equals one run, weights survive edits that keep the network's shape, `set`
@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "repl_internal.h"
-#include "train_internal.h"
+#include "repl_state.h"
 
 static const char problem[] = PRP_SOURCE_DIR "/tests/repl/poisson1d.prp";
 
@@ -85,23 +84,23 @@ static void test_errors_keep_everything(void **state) {
   open_session(&s);
   assert_int_equal(run(&s, "train 20"), 0);
   char *text = strdup(s.r->text);
-  size_t n = prp_train_session_size(s.r->session);
+  size_t n = prp_trainer_size(s.r->trainer);
   double *x = malloc(n * sizeof *x);
-  memcpy(x, prp_train_session_params(s.r->session), n * sizeof *x);
+  memcpy(x, prp_trainer_params(s.r->trainer), n * sizeof *x);
   const char *bad[] = {"trian 5", "unknown q = 0.5 in [0, zz]", "pde dxx(u) = -q * (pi", "set nope 1",
                        "nudging eta from 5 to 1 until 50% linear", "epochs -5", "eval u(1, 2)", "load /nonexistent.prp",
                        "restore /nonexistent.prpstate", "train 0", "sweep q"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     assert_int_equal(run(&s, bad[i]), 1);
     assert_string_equal(s.r->text, text);
-    assert_int_equal(s.r->epoch, 20);
-    assert_memory_equal(prp_train_session_params(s.r->session), x, n * sizeof *x);
+    assert_int_equal(repl_epoch(s.r), 20);
+    assert_memory_equal(prp_trainer_params(s.r->trainer), x, n * sizeof *x);
   }
   fflush(s.err_f);
   assert_non_null(strstr(s.err, "<test>:1:1: error: unknown command 'trian'"));
   assert_non_null(strstr(s.err, "error: undefined name 'zz'"));
   assert_int_equal(run(&s, "train 5"), 0);
-  assert_int_equal(s.r->epoch, 25);
+  assert_int_equal(repl_epoch(s.r), 25);
   free(text);
   free(x);
   close_session(&s);
@@ -115,9 +114,9 @@ static void test_training_in_pieces_is_one_run(void **state) {
   assert_int_equal(run(&a, "train 30"), 0);
   assert_int_equal(run(&a, "train 50"), 0);
   assert_int_equal(run(&b, "train 150"), 0);
-  size_t n = prp_train_session_size(a.r->session);
-  assert_int_equal(n, prp_train_session_size(b.r->session));
-  assert_memory_equal(prp_train_session_params(a.r->session), prp_train_session_params(b.r->session), n * sizeof(double));
+  size_t n = prp_trainer_size(a.r->trainer);
+  assert_int_equal(n, prp_trainer_size(b.r->trainer));
+  assert_memory_equal(prp_trainer_params(a.r->trainer), prp_trainer_params(b.r->trainer), n * sizeof(double));
   close_session(&a);
   close_session(&b);
 }
@@ -126,19 +125,19 @@ static void test_weights_survive_edits(void **state) {
   session s;
   open_session(&s);
   assert_int_equal(run(&s, "train 40"), 0);
-  size_t np = s.r->session->net.n_params;
+  size_t np = prp_trainer_network(s.r->trainer)->n_params;
   double *w = malloc(np * sizeof *w);
-  memcpy(w, s.r->session->x, np * sizeof *w);
+  memcpy(w, prp_trainer_params(s.r->trainer), np * sizeof *w);
   double q = repl_unknown_now(s.r, 0);
   assert_int_equal(run(&s, "const c = 2"), 0);
-  assert_memory_equal(s.r->session->x, w, np * sizeof *w);
+  assert_memory_equal(prp_trainer_params(s.r->trainer), w, np * sizeof *w);
   assert_true(repl_unknown_now(s.r, 0) == q || fabs(repl_unknown_now(s.r, 0) - q) < 1e-12);
   assert_int_equal(run(&s, "unknown q = 3 in [0, 5]"), 0);      /* a new guess restarts q */
   assert_true(fabs(repl_unknown_now(s.r, 0) - 3) < 1e-12);
-  assert_memory_equal(s.r->session->x, w, np * sizeof *w);
-  assert_int_equal(s.r->epoch, 40);
+  assert_memory_equal(prp_trainer_params(s.r->trainer), w, np * sizeof *w);
+  assert_int_equal(repl_epoch(s.r), 40);
   assert_int_equal(run(&s, "network mlp(8, 8) tanh"), 0);       /* another shape: new weights */
-  assert_int_not_equal(s.r->session->net.n_params, np);
+  assert_int_not_equal(prp_trainer_network(s.r->trainer)->n_params, np);
   free(w);
   close_session(&s);
 }
@@ -180,14 +179,14 @@ static void test_state_round_trip(void **state) {
   assert_int_equal(run(&s, "train 30"), 0);
   snprintf(line, sizeof line, "save %s", path);
   assert_int_equal(run(&s, line), 0);
-  size_t n = prp_train_session_size(s.r->session);
+  size_t n = prp_trainer_size(s.r->trainer);
   double *x = malloc(n * sizeof *x);
-  memcpy(x, prp_train_session_params(s.r->session), n * sizeof *x);
+  memcpy(x, prp_trainer_params(s.r->trainer), n * sizeof *x);
   assert_int_equal(run(&s, "train 10"), 0);
   snprintf(line, sizeof line, "restore %s", path);
   assert_int_equal(run(&s, line), 0);
-  assert_int_equal(s.r->epoch, 30);
-  double *now = prp_train_session_params(s.r->session);
+  assert_int_equal(repl_epoch(s.r), 30);
+  const double *now = prp_trainer_params(s.r->trainer);
   for (size_t i = 0; i + 1 < n; i++) assert_true(now[i] == x[i]);
   assert_true(fabs(now[n - 1] - x[n - 1]) < 1e-9);   /* the unknown, through its transform */
   unlink(path);

@@ -1,4 +1,4 @@
-/* Unit tests of the collocation samplers (runtime/sampling.c): the known start of
+/* Unit tests of the collocation samplers (runtime/train/sampling.c): the known start of
  * the Sobol sequence, low discrepancy, Latin hypercube strata, seeding. */
 #include <setjmp.h>
 #include <stdarg.h>

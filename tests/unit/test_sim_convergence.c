@@ -1,4 +1,4 @@
-/* Tests of the truth simulator (runtime/sim.c): errors against analytic solutions under
+/* Tests of the truth simulator (runtime/sim/sim.c): errors against analytic solutions under
  * grid refinement, and the observed orders of convergence (diffusion, advection, waves). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Tests of the truth simulator (runtime/sim.c): sensor interpolation, frames, boundary
+/* Tests of the truth simulator (runtime/sim/sim.c): sensor interpolation, frames, boundary
  * fluxes, mass balance with a source, a nonlinear reaction in a Double Gyre, noise, errors. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Tests of the truth simulation's front half (compiler/simulate_pde.c, simulate_layout.c):
+/* Tests of the truth simulation's front half (compiler/plan/simulate_pde.c, simulate_layout.c):
  * the coefficients of every example's truth PDE against values worked out by hand, located
  * errors for PDEs outside the simulator's class, truth settings and sensor layouts. */
 #include <setjmp.h>

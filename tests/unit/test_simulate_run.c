@@ -1,4 +1,4 @@
-/* Tests of the truth simulation's runs (compiler/simulate.c): simulated observations
+/* Tests of the truth simulation's runs (compiler/plan/simulate.c): simulated observations
  * against analytic solutions (advection-diffusion, a flux boundary, a standing wave, a 3D
  * decaying mode), JIT-compiled callbacks against the reference interpreter, seeded noise,
  * the source1d example's plume, run failures and the CSV output. */

@@ -1,4 +1,4 @@
-/* Unit tests of trained-state files (runtime/state_io.c): save/load round trips in f32 and
+/* Unit tests of trained-state files (runtime/io/state_io.c): save/load round trips in f32 and
  * f64, shape checks, and detection of every kind of damage with its message. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Tests of the output transform of hard conditions (compiler/transform.c):
+/* Tests of the output transform of hard conditions (compiler/symbolic/transform.c):
  * the jets of u = g + m N, expanded by the Leibniz rule in the jets of N, agree
  * with central differences of u computed directly; hard conditions vanish
  * identically; disagreeing right sides are detected. */

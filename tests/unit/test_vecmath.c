@@ -1,4 +1,4 @@
-/* Unit tests of compiler/vecmath.c: JIT-compiled loop kernels of exp, log, tanh,
+/* Unit tests of compiler/llvm/vecmath.c: JIT-compiled loop kernels of exp, log, tanh,
  * sin, cos, pow against libm (long double for f64) over dense and extreme inputs. */
 #include <setjmp.h>
 #include <stdarg.h>

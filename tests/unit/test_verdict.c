@@ -1,4 +1,4 @@
-/* Tests of the verdict (runtime/train_verdict.c) on synthetic results: an
+/* Tests of the verdict (runtime/train/train_verdict.c) on synthetic results: an
  * unknown at its bound fails; a misfit well above the noise, unknowns still
  * moving, restarts that disagree are suspect; a clean run converges; the noise
  * estimate from the sensors' series. No training, no JIT. */
