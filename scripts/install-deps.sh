@@ -14,6 +14,7 @@ packages=(
   libzstd-dev zlib1g-dev libxml2-dev libffi-dev libedit-dev
   tmux jq
   python3-vtk9
+  openmpi-bin libopenmpi-dev
 )
 
 sudo_cmd=()

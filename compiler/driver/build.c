@@ -143,6 +143,11 @@ static void runtime_libraries(char *store, size_t size, const char **argv, int *
     if (pclose(p) == 0 && n > 0) snprintf(store, size, "%s", line);
   }
   add_words(store, argv, argc);
+#ifdef PRP_MPI_LIBRARIES
+  static char mpi[2048];   /* libprprt calls MPI (runtime/dist.c) */
+  snprintf(mpi, sizeof mpi, "%s", PRP_MPI_LIBRARIES);
+  add_words(mpi, argv, argc);
+#endif
   argv[(*argc)++] = "-lm";
   argv[(*argc)++] = "-lpthread";
 #if defined(__SANITIZE_ADDRESS__)

@@ -20,6 +20,8 @@
 #include "train_report.h"
 #include "landscape2d.h"
 #include "landscape_follow.h"
+#include "dist.h"
+#include "experiments.h"
 
 static const char usage_text[] =
   "usage: prpc COMMAND [OPTIONS] FILE.prp\n"
@@ -37,6 +39,9 @@ static const char usage_text[] =
   "  run FILE              compile the residual kernels, train, and write results, history and plots\n"
   "  repl [FILE]           interactive experiments (docs/repl.md); commands from --script FILE, or\n"
   "                        from standard input when it is not a terminal\n"
+  "  experiments FILE      the sweep of docs/experiments.md: methods x initial guesses x seeds, one run\n"
+  "                        each (in -o DIR, default results/experiments/PROBLEM), then table.md,\n"
+  "                        table.csv and summary.txt; under mpirun the runs are spread over the ranks\n"
   "  eval FILE --state WEIGHTS [--grid NxM] [--times K] [-o DIR]\n"
   "                        the trained field of a saved state on a grid (field.pvd, VTK) and at the\n"
   "                        sensors (sensors.csv, sensors.png), as run writes them after training\n"
@@ -62,6 +67,12 @@ static const char usage_text[] =
   "  --quiet               run: no progress line\n"
   "  --restarts=N          run: train from N initial guesses (the file's, then drawn in the bounds)\n"
   "  --guess=NAME=VALUE    run: start unknown NAME at VALUE instead of the file's guess (repeatable)\n"
+  "  --methods LIST        experiments: vanilla, pr or both (default vanilla,pr)\n"
+  "  --guesses LIST        experiments: initial guesses separated by spaces or ';', each NAME=V[,NAME=V]\n"
+  "                        (default: the file's)\n"
+  "  --seeds LIST          experiments: seeds, comma-separated (default: the file's)\n"
+  "  --tol X               experiments: success when every unknown is within X of its bound width of\n"
+  "                        its truth (default 0.05)\n"
   "  --param NAME[,NAME2]  landscape: the unknown to scan, or two\n"
   "  --range LO:HI         landscape: the range of the unknown (default: its bounds; one unknown only)\n"
   "  --points N            landscape: values of each unknown (default 61; 21 with two unknowns)\n"
@@ -109,6 +120,7 @@ typedef struct options {
   int max_errors;
   prp_landscape_options landscape;
   prp_eval_options eval;
+  prp_experiments_options experiments;
 } options;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -200,6 +212,7 @@ static int parse_command_line(options *o, int argc, char **argv) {
     const char *a = argv[i];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       fputs(usage_text, stdout);
+      prp_dist_help(stdout, "prpc run FILE");
       prp_exit_codes_help(stdout, 1);
       return PRP_EXIT_OK;
     }
@@ -217,6 +230,9 @@ static int parse_command_line(options *o, int argc, char **argv) {
       if (eval_arg < 0) return PRP_EXIT_USAGE;
       if (eval_arg) continue;
     }
+    int experiments_arg = prp_experiments_parse_arg(&o->experiments, argc, argv, &i);
+    if (experiments_arg < 0) return PRP_EXIT_USAGE;
+    if (experiments_arg) continue;
     int landscape_arg = prp_landscape_parse_arg(&o->landscape, argc, argv, &i);
     if (landscape_arg < 0) return PRP_EXIT_USAGE;
     if (landscape_arg) continue;
@@ -316,6 +332,13 @@ static int compile_one(const options *o, const char *file) {
     eopt.quiet = o->quiet;
     code = prp_eval_command(prog, &eopt, &diag);
   }
+  if (strcmp(o->command, "experiments") == 0) {
+    prp_experiments_options xopt = o->experiments;
+    xopt.epochs = o->epochs;
+    xopt.output = o->program ? o->program : o->output;
+    xopt.precision = o->f32 ? 32 : o->f64 ? 64 : 0;
+    code = prp_experiments_command(prog, &xopt, &diag);
+  }
   if (strcmp(o->command, "run") == 0 || strcmp(o->command, "build") == 0) {
     const char *results = strcmp(o->command, "run") == 0 && o->program ? o->program : o->output;
     prp_plan_options popt = {.relax = !o->no_relax, .epochs = o->epochs, .seed = o->seed, .output = results,
@@ -333,7 +356,8 @@ static int run_command(const options *o) {
   int is_check = strcmp(o->command, "check") == 0, is_emit = strcmp(o->command, "emit") == 0;
   int is_build = strcmp(o->command, "build") == 0;
   int is_run = strcmp(o->command, "run") == 0 || strcmp(o->command, "simulate") == 0 || is_build ||
-               strcmp(o->command, "landscape") == 0 || strcmp(o->command, "eval") == 0;
+               strcmp(o->command, "landscape") == 0 || strcmp(o->command, "eval") == 0 ||
+               strcmp(o->command, "experiments") == 0;
   if (!is_check && !is_emit && !is_run) return usage_error("unknown command '%s'", o->command);
   if (is_build && !o->program) return usage_error("%s", "build needs -o PROG");
   if (strcmp(o->command, "eval") == 0 && !o->eval.state) return usage_error("%s", "eval needs --state WEIGHTS (the weights.prpstate of a run)");
@@ -350,8 +374,13 @@ static int run_command(const options *o) {
 int main(int argc, char **argv) {
   prp_set_program_name("prpc");
   if (argc >= 2 && strcmp(argv[1], "repl") == 0) return prp_repl_main(argc - 1, argv + 1);
+  prp_dist_init(&argc, &argv);   /* nothing unless started by mpirun or srun */
   options o = {.color = -1, .max_errors = 20, .epochs = -1, .seed = -1, .restarts = -1};
   int code = parse_command_line(&o, argc, argv);
-  if (code >= 0) return code;
-  return run_command(&o);
+  if (code < 0 && prp_dist_size() > 1 && strcmp(o.command, "run") != 0 && strcmp(o.command, "experiments") != 0)
+    code = usage_error("'%s' runs in one process: start it without mpirun (run and experiments use several)", o.command);
+  if (code < 0) code = run_command(&o);
+  if (code != PRP_EXIT_OK) prp_dist_exit(code, NULL);   /* under MPI: ends every rank */
+  prp_dist_finalize();
+  return code;
 }

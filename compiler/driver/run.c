@@ -3,6 +3,7 @@
 #include "run.h"
 #include "plan.h"
 #include "train_report.h"
+#include "dist.h"
 #include <stdlib.h>
 #include <stdio.h>
 
@@ -25,12 +26,13 @@ int prp_run(const ast_program *prog, const prp_plan_options *opt, prp_diag *diag
     prp_model_check *check = prp_model_check_open(prog, jit, &plan.problem);
     code = prp_train_and_report(&plan.problem, "prpc");
     prp_model_check_close(check);
-    char *err = code == PRP_EXIT_OK && plan.problem.restarts <= 1 ? prp_run_plot_source(prog, jit, &plan.problem) : NULL;
+    int one_run = plan.problem.restarts <= 1 && prp_dist_rank() == 0;   /* under MPI, rank 0 writes */
+    char *err = code == PRP_EXIT_OK && one_run ? prp_run_plot_source(prog, jit, &plan.problem) : NULL;
     if (err) {
       prp_error_plain(diag, "%s", err);
       free(err);
       code = PRP_EXIT_IO;
-    } else if (code == PRP_EXIT_OK && plan.problem.restarts <= 1) {
+    } else if (code == PRP_EXIT_OK && one_run) {
       code = write_field(prog, jit, &plan, diag);
     }
     prp_plan_free(&plan);

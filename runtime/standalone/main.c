@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "options.h"
+#include "dist.h"
 #include "exit_codes.h"
 #include "train.h"
 #include "train_report.h"
@@ -48,6 +49,7 @@ static void print_help(const char *prog, const prp_train_problem *pb, const prp_
          pb->epochs, (unsigned long long)pb->seed, pb->output_dir ? pb->output_dir : "nowhere");
   printf("The precision (%s), the relaxation and the observations were fixed by `prpc build`.\n\n",
          pb->single ? "f32" : "f64");
+  prp_dist_help(stdout, prog);
   prp_exit_codes_help(stdout, 0);
 }
 
@@ -128,6 +130,7 @@ static int apply_options(const char *prog, prp_train_problem *pb, const prp_trai
 int main(int argc, char **argv) {
   const char *prog = program_name(argc > 0 ? argv[0] : NULL);
   prp_set_program_name(prog);
+  prp_dist_init(&argc, &argv);   /* nothing unless started by mpirun or srun */
   prp_train_problem pb;
   prp_train_meta meta;
   char *err = prp_train_deserialize(prp_standalone_problem, (size_t)prp_standalone_problem_size, &pb, &meta);
@@ -147,5 +150,7 @@ int main(int argc, char **argv) {
   if (code < 0) code = prp_train_and_report(&pb, prog);
   prp_train_problem_free(&pb);
   prp_train_meta_free(&meta);
+  if (code != PRP_EXIT_OK) prp_dist_exit(code, NULL);   /* under MPI: ends every rank */
+  prp_dist_finalize();
   return code;
 }

@@ -15,7 +15,8 @@ typedef struct {
   prp_mlp_ws_f64 **ws;               /* one workspace per thread */
   prp_mlp_ws_f32 **ws32;             /* the same, f32 problems */
   float *cols32[4], *pointdata32[3]; /* f32 copies of the per-point inputs */
-  size_t n;
+  size_t n;                          /* this rank's points (all of them in one process) */
+  size_t n_all;                      /* the one-process run's points: the mean is over these */
   int dim;
   double *x;                         /* n points, row-major */
   double *cols[4];                   /* the same, one array per coordinate */
@@ -78,6 +79,7 @@ struct prp_train_session {
   double progress;                   /* share of training of the current schedules */
   source_pad pad;
   double source_energy_loss;         /* the margin's part of the loss at the last evaluation */
+  int parts;                         /* ranks the points are split over (train_dist.h); 1 */
 };
 
 double prp_unknown_value(const prp_train_unknown *u, double z, double *dtheta_dz);

@@ -3,6 +3,8 @@
 #include "train_report.h"
 #include "util.h"
 #include "train_verdict.h"
+#include "dist.h"
+#include "train_dist.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -60,7 +62,10 @@ static int train_restarts(const prp_train_problem *pb, const char *program) {
   prp_train_result *res = prp_xcalloc((size_t)n, sizeof *res);
   char *err = prp_train_restarts_done(pb, n, PRP_TRAIN_SUCCESS_TOLERANCE, res, &best, &done);
   int code = 0;
-  if (err) {
+  if (!err) prp_dist_outcome_shared();   /* rank 0 has gathered every run */
+  if (!err && prp_dist_rank() != 0) {
+    /* under MPI the table, the verdict and their files are rank 0's */
+  } else if (err) {
     code = report_error(program, err, done < n ? res[done].error_status : 0);
   } else {
     prp_train_print_restarts(stdout, pb, res, done, best);
@@ -83,10 +88,23 @@ static int train_restarts(const prp_train_problem *pb, const char *program) {
   return code;
 }
 
+/* Under MPI with several ranks one training is data-parallel (train_dist.h): every
+ * rank trains the same network on its share of the points, and only rank 0 writes
+ * files and prints; the others compute the same result, silently. */
 static int train_once(const prp_train_problem *pb, const char *program) {
   prp_train_result res;
-  char *err = prp_train_run(pb, &res);
+  prp_train_problem quiet = *pb;
+  int root = prp_dist_rank() == 0;
+  if (!root) {
+    quiet.output_dir = NULL;
+    quiet.quiet = 1;
+  }
+  prp_train_dist_set_split(1);
+  char *err = prp_train_run(&quiet, &res);
+  prp_train_dist_set_split(0);
   if (err) return report_error(program, err, res.error_status);
+  prp_dist_outcome_shared();   /* every rank has the same result */
+  if (!root) return prp_train_exit_status(&res);
   prp_train_print_summary(stdout, pb, &res);
   if (res.stopped == 2) fprintf(stderr, "%s: error: %s\n", program, res.message);
   if (res.output_error[0]) fprintf(stderr, "%s: error: %s\n", program, res.output_error);

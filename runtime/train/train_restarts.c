@@ -1,8 +1,10 @@
 /* Runtime, training: restarts. The same compiled problem trained from several
  * initial guesses drawn uniformly in the unknowns' bounds (the first run keeps
  * the file's guess), each in its own output subdirectory; a run succeeds when
- * every unknown with a known truth ends within a tolerance of it. */
+ * every unknown with a known truth ends within a tolerance of it. Under MPI the
+ * restarts are dealt to the ranks and gathered on rank 0 (dist.h). */
 #include "train.h"
+#include "dist.h"
 #include "output.h"
 #include "progress.h"
 #include "rng.h"
@@ -47,30 +49,61 @@ static char *prepare_directory(const prp_train_problem *pb, prp_train_result *fi
   return err;
 }
 
+/* What a rank sends rank 0 about restart k: whether it ran it to the end, and its result. */
+typedef struct {
+  int ran;
+  prp_train_result result;
+} dealt_run;
+
+/* Rank 0: the runs gathered; *done = the leading runs finished, *best among them. */
+static void collect(const dealt_run *runs, int n, prp_train_result *results, int *best, int *done) {
+  for (int k = 0; k < n && runs[k].ran; k++) {
+    results[k] = runs[k].result;
+    if (results[k].stopped == 1) break;
+    if (results[k].stopped == 0 && (*best < 0 || results[k].loss < results[*best].loss)) *best = k;
+    *done = k + 1;
+  }
+}
+
+/* Restart k is run by rank k % P (dist.h); every rank draws every guess, so restart k
+ * starts from the same guess and seed whatever P, and rank 0 gathers the results. */
 char *prp_train_restarts_done(const prp_train_problem *pb, int n, double tol, prp_train_result *results, int *best,
                               int *done) {
+  int rank = prp_dist_rank(), size = prp_dist_size();
   prp_train_problem run = *pb;
+  run.quiet = pb->quiet || rank != 0;
   prp_rng rng;
   prp_rng_seed(&rng, pb->seed ^ 0x5eed5eedULL);
   char dir[4096];
   *best = -1;
   *done = 0;
-  char *err = prepare_directory(pb, &results[0]);
+  char *err = rank == 0 ? prepare_directory(pb, &results[0]) : NULL;
   if (err) return err;
+  prp_dist_barrier();   /* no rank writes before rank 0 has cleared the directory */
+  dealt_run *runs = prp_xcalloc((size_t)n, sizeof *runs);
   prp_interrupt_install();   /* a Ctrl-C between two runs stops the series too */
   for (int k = 0; k < n && !err; k++) {
     if (k > 0)
       for (int u = 0; u < pb->n_unknowns; u++) run.unknowns[u].guess = draw_guess(&pb->unknowns[u], &rng);
+    if (k % size != rank) continue;
     if (pb->output_dir) {
       snprintf(dir, sizeof dir, "%s/restart_%d", pb->output_dir, k);
       run.output_dir = dir;
     }
     run.seed = pb->seed + (uint64_t)k;
-    if ((err = prp_train_run(&run, &results[k]))) break;
-    if (results[k].stopped == 1 || prp_interrupt_requested()) break;
-    if (results[k].stopped == 0 && (*best < 0 || results[k].loss < results[*best].loss)) *best = k;
-    *done = k + 1;
+    if ((err = prp_train_run(&run, &runs[k].result))) {
+      results[*done].error_status = runs[k].result.error_status;
+      break;
+    }
+    runs[k].ran = 1;
+    if (runs[k].result.stopped == 1 || prp_interrupt_requested()) break;
   }
   prp_interrupt_restore();
+  if (!err) {
+    prp_dist_gather_dealt(runs, sizeof *runs, (size_t)n);
+    if (rank == 0) collect(runs, n, results, best, done);
+    else *done = n;   /* the table is rank 0's */
+  }
+  free(runs);
   return err;
 }

@@ -5,6 +5,8 @@
  * The chunks of points run on the session's threads, in lanes summed in a fixed
  * order (train_internal.h), so the result does not depend on the thread count. */
 #include "train_internal.h"
+#include "train_dist.h"
+#include "train_dist_internal.h"
 #include "util.h"
 #include <cblas.h>
 #include <math.h>
@@ -56,7 +58,7 @@ static void to_columns(term_state *t) {
 }
 
 static void alloc_points(term_state *t, size_t n, int dim, int single) {
-  t->n = n;
+  t->n = t->n_all = n;
   t->dim = dim;
   t->x = prp_xcalloc(n * (size_t)dim + 1, sizeof *t->x);
   for (int i = 0; i < dim; i++) t->cols[i] = prp_xcalloc(n + 1, sizeof(double));
@@ -77,7 +79,8 @@ static void draw_points(prp_train_session *s, term_state *t) {
   const prp_train_problem *pb = s->pb;
   const prp_train_term *term = t->term;
   if (term->kind == PRP_TERM_KIND_DATA) return;
-  prp_sampler_draw(&t->sampler, t->n, t->x);
+  prp_sampler_draw(&t->sampler, t->n_all, t->x);
+  prp_train_dist_keep_block(s, t);   /* under MPI, this rank's share */
   if (term->kind == PRP_TERM_KIND_INITIAL || term->kind == PRP_TERM_KIND_BOUNDARY) {
     int k = term->coord;
     double v = term->upper ? pb->hi[k] : pb->lo[k];
@@ -139,9 +142,10 @@ static int init_term(prp_train_session *s, int i, char **err) {
   s->max_tasks += (int)((term_points(pb, t->term) + CHUNK - 1) / CHUNK);
   alloc_points(t, term_points(pb, t->term), pb->n_inputs, pb->single);
   if (t->term->kind == PRP_TERM_KIND_DATA) {
-    memcpy(t->x, pb->obs_x, pb->n_obs * (size_t)pb->n_inputs * sizeof *t->x);
+    size_t first = prp_train_dist_block(s, pb->n_obs, &t->n);   /* under MPI, this rank's share */
+    memcpy(t->x, pb->obs_x + first * (size_t)pb->n_inputs, t->n * (size_t)pb->n_inputs * sizeof *t->x);
     to_columns(t);
-    if (pb->u_obs_slot >= 0) memcpy(t->pointdata[pb->u_obs_slot], pb->obs_u, pb->n_obs * sizeof(double));
+    if (pb->u_obs_slot >= 0) memcpy(t->pointdata[pb->u_obs_slot], pb->obs_u + first, t->n * sizeof(double));
     sync_single(pb, t);
     return 0;
   }
@@ -231,7 +235,7 @@ typedef struct {
 static void run_task(prp_train_session *s, chunk_task *k, const double *x, int thread, void *g) {
   term_state *t = &s->terms[k->term];
   memset(k->dtheta, 0, sizeof k->dtheta);
-  chunk_ctx c = {s, t, k->first, 2 * t->term->weight / (double)t->n, k->dtheta, NULL};
+  chunk_ctx c = {s, t, k->first, 2 * t->term->weight / (double)t->n_all, k->dtheta, NULL};
   const double *pts = t->x + k->first * (size_t)t->dim;
   if (s->pb->single) {
     c.kernel_out = s->kernel_out32 + (size_t)thread * PRP_TRAIN_KERNEL_OUT;
@@ -286,6 +290,7 @@ double prp_train_session_loss_grad(prp_train_session *s, const double *x, double
   }
   double total = 0;
   for (int i = 0; i < pb->n_terms; i++) total += s->term_loss[i];
+  if (s->parts > 1) total = prp_train_dist_reduce(s, grad, dtheta);   /* sums over the ranks */
   total += prp_source_energy_add(s, dtheta);
   for (int u = 0; u < pb->n_unknowns; u++) {
     s->dtheta[u] = dtheta[u];
@@ -305,6 +310,7 @@ prp_train_session *prp_train_session_new(const prp_train_problem *pb, char **err
   }
   prp_train_session *s = prp_xcalloc(1, sizeof *s);
   s->pb = pb;
+  s->parts = prp_train_dist_parts();
   char msg[256];
   if (prp_mlp_init(&s->net, &pb->net, msg, sizeof msg) != 0) {
     *err = prp_errorf("network: %s", msg);
@@ -332,7 +338,7 @@ prp_train_session *prp_train_session_new(const prp_train_problem *pb, char **err
       return NULL;
     }
   s->tasks = prp_xcalloc((size_t)s->max_tasks + 1, sizeof *s->tasks);
-  if (prp_source_energy_init(s, err) != 0) {
+  if (prp_source_energy_init(s, err) != 0 || (*err = prp_train_dist_check(s))) {
     prp_train_session_free(s);
     return NULL;
   }
