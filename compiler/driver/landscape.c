@@ -220,6 +220,10 @@ static int load_observations(scan *s) {
   const prp_problem *pb = &s->prog->problem;
   double *x = NULL, *u = NULL;
   size_t n = 0;
+  if (pb->time_index < 0) {   /* the observations' times are split off below */
+    prp_error_plain(s->diag, "the truth simulator integrates in time, and this problem declares no 'time'");
+    return PRP_EXIT_INPUT;
+  }
   if (prp_plan_observations(s->prog, s->jit, s->diag, &n, &x, &u) != 0) {
     free(x);
     free(u);
