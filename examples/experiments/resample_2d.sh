@@ -7,7 +7,8 @@
 # Usage: examples/experiments/resample_2d.sh [PROBLEM ...]   (default: square2d heatbox2x1)
 # Environment: PRPC (default build/prpc), RESAMPLE (default 100), OUT (default
 #              results/resample), RANKS (default 2: runs at once, through mpirun when
-#              prpc has MPI support; 1: one after another).
+#              prpc has MPI support; 1: one after another), EXTRA (more train lines,
+#              e.g. "lbfgs 300"; ';' between lines).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 prpc=${PRPC:-build/prpc}
@@ -30,7 +31,8 @@ if [ "${RANKS:-2}" -gt 1 ] && "$prpc" --help | grep -q 'MPI support in this buil
 fi
 for p in "${problems[@]}"; do
   mkdir -p "$out/$p"
-  awk -v every="$every" '/^ *collocation / { next } { print } /^train *\{/ { print "  collocation 2048 sobol resample " every }' \
+  awk -v every="$every" -v extra="${EXTRA:-}" '/^ *collocation / { next } { print }
+    /^train *\{/ { print "  collocation 2048 sobol resample " every; n = split(extra, e, ";"); for (i = 1; i <= n; i++) print "  " e[i] }' \
     "examples/blind/$p.prp" > "$out/$p/$p.prp"
   nice "${launch[@]}" "$prpc" experiments "$out/$p/$p.prp" --methods pr --seeds 1,2 --guesses "$(guesses_for "$p")" \
     -o "$out/$p" | tail -n 3
