@@ -1,4 +1,4 @@
-/* `prpc landscape --follow`, input: a run's history.csv (written by runtime/train.c) read back
+/* `prpc landscape --follow`, input: a run's history.csv (written by runtime/train/train.c) read back
  * into names and rows of numbers. landscape_follow.c samples it. */
 #include <errno.h>
 #include <stdarg.h>

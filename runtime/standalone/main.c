@@ -1,5 +1,5 @@
 /* The main() of programs built by `prpc build` (library prpmain): reads the
- * problem embedded by compiler/build.c, binds its kernels, applies the command
+ * problem embedded by compiler/driver/build.c, binds its kernels, applies the command
  * line and trains exactly as `prpc run` does. Links no LLVM. */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include "train_serialize.h"
 #include "util.h"
 
-/* Defined in the object compiler/build.c emits (names in train_serialize.h). */
+/* Defined in the object compiler/driver/build.c emits (names in train_serialize.h). */
 extern const char prp_standalone_problem[];
 extern const uint64_t prp_standalone_problem_size;
 extern const prp_train_kernel_f64 prp_standalone_kernels[];

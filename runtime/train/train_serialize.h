@@ -56,7 +56,7 @@ void prp_train_meta_free(prp_train_meta *meta);
 void prp_train_problem_set_output(prp_train_problem *pb, const char *dir);
 
 /* ---- what `prpc build` puts in the object it links with runtime/standalone ----
- * The names of the globals compiler/build.c defines and standalone/main.c
+ * The names of the globals compiler/driver/build.c defines and standalone/main.c
  * declares extern:
  *   const char     prp_standalone_problem[];       the blob, NUL-terminated
  *   const uint64_t prp_standalone_problem_size;    its size without the NUL
