@@ -216,7 +216,7 @@ static void make_settings(const prp_landscape_options *opt, const scan *s, prp_l
 }
 
 /* The observations, split into positions, times and values for the simulator. */
-static int load_observations(scan *s) {
+static int load_observations(scan *s, const prp_landscape_options *opt) {
   const prp_problem *pb = &s->prog->problem;
   double *x = NULL, *u = NULL;
   size_t n = 0;
@@ -224,7 +224,13 @@ static int load_observations(scan *s) {
     prp_error_plain(s->diag, "the truth simulator integrates in time, and this problem declares no 'time'");
     return PRP_EXIT_INPUT;
   }
-  if (prp_plan_observations(s->prog, s->jit, s->diag, &n, &x, &u) != 0) {
+  if (opt->given_x) {
+    n = opt->given_nobs;
+    x = prp_xmalloc(n * (size_t)pb->ncoords + 1, sizeof *x);
+    u = prp_xmalloc(n + 1, sizeof *u);
+    memcpy(x, opt->given_x, n * (size_t)pb->ncoords * sizeof *x);
+    memcpy(u, opt->given_u, n * sizeof *u);
+  } else if (prp_plan_observations(s->prog, s->jit, s->diag, &n, &x, &u) != 0) {
     free(x);
     free(u);
     return PRP_EXIT_INPUT;
@@ -258,7 +264,7 @@ int prp_landscape_scan_open(prp_landscape_scan *s, const ast_program *prog, prp_
     find_dilated(s);
     make_settings(opt, s, settings, nsettings);
   }
-  int rc = load_observations(s);
+  int rc = load_observations(s, opt);
   if (!rc && opt->schedule) {
     double at[PRP_LANDSCAPE_MAX_LIST];
     for (int i = 0; i < opt->nat; i++) at[i] = opt->at[i] / 100;

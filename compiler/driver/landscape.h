@@ -60,6 +60,10 @@ typedef struct prp_landscape_options {
   const char *follow;                  /* --follow RUN_DIR: landscape_follow.h */
   int samples;                         /* --samples K: rows of its history; 0: 12 */
   const char *output;                  /* directory; NULL: results/landscape-PROBLEM */
+  /* Observations already at hand (nobs x ncoords coordinates, values), as the plan holds
+   * them; NULL: simulated from the truth block or read from the sensor file. */
+  const double *given_x, *given_u;
+  size_t given_nobs;
   int quiet;                           /* no table on stdout */
 } prp_landscape_options;
 

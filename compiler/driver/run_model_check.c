@@ -53,6 +53,7 @@ prp_model_check *prp_model_check_open(const ast_program *prog, prp_jit *jit, prp
   prp_landscape_options opt = {.param = ""};
   prp_landscape_options_defaults(&opt);
   opt.neps = 1, opt.eps[0] = 0, opt.ndilate = 1, opt.dilate[0] = 1, opt.quiet = 1;
+  opt.given_x = pb->obs_x, opt.given_u = pb->obs_u, opt.given_nobs = pb->n_obs;   /* not simulated again */
   prp_landscape_setting settings[PRP_LANDSCAPE_MAX_SETTINGS];
   int nsettings = 0;
   const char *dilated = NULL;
