@@ -172,22 +172,26 @@ static void test_auto_flow_none(void **state) {
   unload(&l);
 }
 
+/* A 1D problem on [0, 1] over [0, T]: dt(u) + ADVECTION - 0.01 dxx(u) = a source at xs;
+ * the unknown a (guess 2, truth 1) may enter the advection. */
+static void load_flow1d(loaded *l, double duration, const char *advection) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "problem p\nspace x in [0, 1]\ntime t in [0, %g]\nfield u(x, t)\nunknown a = 2 in [0, 4]\n"
+           "unknown xs = 0.5 in [0, 1]\npde dt(u) + %s - 0.01 * dxx(u) = exp(-(x - xs)^2 / 0.01)\ninitial u = 0 hard\n"
+           "truth {\n set a = 1, xs = 0.3\n sensors x = 0.5, t = 1\n}\nrelax auto\nnetwork mlp(4)\n",
+           duration, advection);
+  load_text(l, "flow1d.prp", text);
+}
+
 /* The velocity depends on an unknown (at its guess, 2, not the truth's 1) and on time
  * (largest at t = 1); over a long duration L^2 / (4 T) is below the flow's bound and stays. */
 static void test_auto_flow_unknown_and_long_duration(void **state) {
-  static const char fast[] =
-    "problem p\nspace x in [0, 1]\ntime t in [0, 1]\nfield u(x, t)\nunknown a = 2 in [0, 4]\nunknown xs = 0.5 in [0, 1]\n"
-    "pde dt(u) + a * t * dx(u) - 0.01 * dxx(u) = exp(-(x - xs)^2 / 0.01)\ninitial u = 0 hard\n"
-    "truth {\n set a = 1, xs = 0.3\n sensors x = 0.5, t = 1\n}\nrelax auto\nnetwork mlp(4)\n";
   loaded l;
-  load_text(&l, "fast.prp", fast);
+  load_flow1d(&l, 1, "a * t * dx(u)");
   expect_flow(&l, 0.25, PRP_FLOW_MEASURED, 2, 2.0 / PRP_RELAX_AUTO_PECLET);
   unload(&l);
-  static const char slow_box[] =
-    "problem p\nspace x in [0, 1]\ntime t in [0, 100]\nfield u(x, t)\nunknown xs = 0.5 in [0, 1]\n"
-    "pde dt(u) + 0.3 * dx(u) - 0.01 * dxx(u) = exp(-(x - xs)^2 / 0.01)\ninitial u = 0 hard\n"
-    "truth {\n set xs = 0.3\n sensors x = 0.5, t = 1\n}\nrelax auto\nnetwork mlp(4)\n";
-  load_text(&l, "slow.prp", slow_box);   /* L^2 / (4 T) = 0.0025 < U L / 15 = 0.02 */
+  load_flow1d(&l, 100, "0.3 * dx(u)");   /* L^2 / (4 T) = 0.0025 < U L / 15 = 0.02 */
   expect_flow(&l, 0.0025, PRP_FLOW_MEASURED, 0.3, 0.0025);
   prp_relax_auto rule;
   prp_relax_auto_rule(&l.prog->problem, &rule);
@@ -203,15 +207,11 @@ static void test_auto_flow_wave_and_outside_the_class(void **state) {
     "problem p\nspace x in [0, 1], y in [0, 3]\ntime t in [0, 0.5]\nfield u(x, y, t)\nunknown a = 1 in [0, 1]\n"
     "pde dtt(u) - lap(u) = exp(-(x - a)^2)\ninitial u = 0 hard\ninitial dt(u) = 0\n"
     "truth {\n set a = 0.5\n sensors x = 0.5, y = 0.5, t = 0.5\n}\nrelax auto\nnetwork mlp(4)\n";
-  static const char burgers[] =
-    "problem p\nspace x in [0, 1]\ntime t in [0, 1]\nfield u(x, t)\nunknown xs = 0.5 in [0, 1]\n"
-    "pde dt(u) + u * dx(u) - 0.01 * dxx(u) = exp(-(x - xs)^2 / 0.01)\ninitial u = 0 hard\n"
-    "truth {\n set xs = 0.3\n sensors x = 0.5, t = 1\n}\nrelax auto\nnetwork mlp(4)\n";
   loaded l;
   load_text(&l, "wave.prp", wave);
   expect_flow(&l, 144, PRP_FLOW_UNMEASURED, 0, 144);
   unload(&l);
-  load_text(&l, "burgers.prp", burgers);
+  load_flow1d(&l, 1, "u * dx(u)");
   expect_flow(&l, 0.25, PRP_FLOW_NOT_EXTRACTED, 0, 0.25);
   assert_non_null(strstr(l.prog->problem.flow_why, "not linear in u_x"));
   unload(&l);
