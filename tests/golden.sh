@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Golden tests of the front end: each tests/golden/errors/NAME.prp is checked
 # and its diagnostics (plus the exit code) compared exactly with NAME.expected;
-# each example's `emit --ast` dump is compared with tests/golden/ast/NAME.expected.
+# each example's `emit --ast` dump is compared with tests/golden/ast/NAME.expected, and
+# the `emit --residual` of the blind problems with `relax auto` (the rule's printout and
+# the schedules it writes) with tests/golden/residual/NAME.expected.
 # Usage: golden.sh PRPC SOURCE_DIR [BUILD_DIR]; UPDATE_GOLDEN=1 rewrites the files.
 set -u
 prpc=$(realpath "$1")
@@ -33,6 +35,13 @@ for f in *.prp; do
   name=${f%.prp}
   actual=$(timeout 20 "$prpc" emit --ast "$f" 2>&1; echo "exit: $?")
   compare "ast/$name" "$src/tests/golden/ast/$name.expected" "$actual"
+done
+
+cd "$src/examples/blind" || exit 1
+export PRP_STDLIB=../../stdlib
+for name in drift2d swirl2d square2d river1d_west heatbox2x1; do
+  actual=$(timeout 20 "$prpc" emit --residual "$name.prp" 2>&1; echo "exit: $?")
+  compare "residual/$name" "$src/tests/golden/residual/$name.expected" "$actual"
 done
 
 rm -f /tmp/golden.diff.$$

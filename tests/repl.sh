@@ -89,6 +89,16 @@ if grep -qE '^  eps += 0\.25 +\(piecewise \[0% 0\.25, 25% 0\.25, 75% 0\] of 100 
    && grep -q '^  smoothing eps from 0.1 to 0 until 50% cosine' auto2.prp && ! grep -q 'relax auto' auto2.prp; then ok
 else fail "relax auto in the REPL"; tail -8 auto.out; fi
 
+# ---- relax auto on a flow: an edit that changes the flow re-runs the bound (U L / 15) ---------
+sed -e 's/^pde .*/pde dt(u) + v * dx(u) - 0.01 * dxx(u) = gaussian1d(x, xs, w)/' -e 's/^const w = 0.05/const w = 0.05\nconst v = 0.5/' \
+  auto.prp > flow.prp
+printf 'show relax\nset v 1.5\nshow relax\nset v 0\nshow relax\nemit residual\n' | "$prpc" repl flow.prp > flow.out 2>&1
+if grep -qE '^  eps += 0\.0333333 +\(piecewise \[0% 0\.0333333, 25% 0\.0333333, 75% 0\]' flow.out \
+   && grep -qE '^  eps += 0\.1 +\(piecewise \[0% 0\.1, 25% 0\.1, 75% 0\]' flow.out \
+   && grep -qE '^  eps += 0\.25 +\(piecewise \[0% 0\.25, 25% 0\.25, 75% 0\]' flow.out \
+   && grep -q '^  smoothing from L^2/(4 T) = 0.25; U = 0: the model PDE has no advection' flow.out; then ok
+else fail "relax auto on a flow in the REPL"; tail -12 flow.out; fi
+
 # ---- the files the session wrote -----------------------------------------------------------
 for png in loss.png unknowns.png relax.png; do
   if [ "$(head -c 4 "$png" 2>/dev/null | tail -c 3)" = PNG ]; then ok; else fail "$png is not a PNG"; fi

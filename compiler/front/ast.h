@@ -150,6 +150,12 @@ typedef struct ast_symbol {
   int evaluated;       /* 1: value known; -1: being evaluated (cycle guard) */
 } ast_symbol;
 
+typedef enum {
+  PRP_FLOW_UNMEASURED,     /* not asked for (no relax auto, not first order in time) or not yet run */
+  PRP_FLOW_MEASURED,       /* flow_speed holds U (0: no advection) */
+  PRP_FLOW_NOT_EXTRACTED   /* the model PDE is outside the class whose coefficients can be extracted */
+} prp_flow_status;
+
 /* What the checker found: the facts later stages need, in declaration order. */
 typedef struct prp_problem {
   const char *name;
@@ -167,6 +173,11 @@ typedef struct prp_problem {
   ast_decl *relax;      /* relax block, or NULL (no relaxation) */
   ast_decl *network, *train;
   int time_order;       /* highest order of dt in the PDE (0, 1 or 2) */
+  /* The flow that bounds `relax auto`'s smoothing (check.h), measured after the check by
+   * compiler/plan/relax_auto_flow.c, which the front end cannot do (it cannot lower the PDE). */
+  prp_flow_status flow_status;
+  double flow_speed;    /* PRP_FLOW_MEASURED: U, the largest |v| of the model PDE's advection */
+  const char *flow_why; /* PRP_FLOW_NOT_EXTRACTED: why (arena text) */
 } prp_problem;
 
 typedef struct ast_program {

@@ -23,13 +23,27 @@ void prp_sensor_path(const ast_program *prog, const ast_decl *sensors, char *out
 
 /* `relax auto`: the starting values derived from the problem (docs/language.md).
  * length: the largest extent of a space coordinate; duration: of time (0: steady).
- * eps: smoothing start, length^2 / (4 duration) (first order in time; a diffusion
- * length sqrt(2 eps T) of 0.7 L), 4 length^2 / duration^2 (second order: an extra
- * wave speed sqrt(eps) that crosses the box twice), 0 when steady; width: a
- * dilated width starts at length / 2. Each is held at its start until 25% of
- * training, then falls linearly to its physical value at 75%. */
-enum { PRP_RELAX_AUTO_HOLD = 25, PRP_RELAX_AUTO_UNTIL = 75 };
-typedef struct prp_relax_auto { double length, duration, eps, width; } prp_relax_auto;
+ * eps_box: the smoothing the box asks for, length^2 / (4 duration) (first order in
+ * time; a diffusion length sqrt(2 eps T) of 0.7 L), 4 length^2 / duration^2 (second
+ * order: an extra wave speed sqrt(eps) that crosses the box twice), 0 when steady.
+ * eps_flow: for first order in time with a measured flow of largest speed U > 0
+ * (pb->flow_speed), U length / PRP_RELAX_AUTO_PECLET, the smoothing at which the flow
+ * still carries a release over the box faster than the smoothing spreads it; else 0.
+ * eps: the smoothing's start, min(eps_box, eps_flow) (eps_box without a flow bound);
+ * flow_bound: 1 when eps is eps_flow. width: a dilated width starts at length / 2.
+ * Each is held at its start until 25% of training, then falls linearly to its
+ * physical value at 75%. */
+enum { PRP_RELAX_AUTO_HOLD = 25, PRP_RELAX_AUTO_UNTIL = 75, PRP_RELAX_AUTO_PECLET = 15 };
+typedef struct prp_relax_auto {
+  double length, duration, eps, width;
+  double eps_box, eps_flow;
+  int flow_bound;
+} prp_relax_auto;
 void prp_relax_auto_rule(const prp_problem *pb, prp_relax_auto *out);
+
+/* Sets the held start of the smoothing schedule that `relax auto` wrote out to the
+ * rule's eps, once the flow is recorded in prog->problem (compiler/plan/relax_auto_flow.c).
+ * Nothing to do without `relax auto` or its smoothing. */
+void prp_relax_auto_update(ast_program *prog);
 
 #endif

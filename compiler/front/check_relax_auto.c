@@ -6,16 +6,22 @@
 #include <math.h>
 #include <string.h>
 
+/* The flow's bound, for first order in time with a measured flow (check.h). */
+static double flow_bound(const prp_problem *pb, double length) {
+  if (pb->time_order != 1 || pb->flow_status != PRP_FLOW_MEASURED || !(pb->flow_speed > 0)) return 0;
+  return pb->flow_speed * length / PRP_RELAX_AUTO_PECLET;
+}
+
 void prp_relax_auto_rule(const prp_problem *pb, prp_relax_auto *out) {
   double length = 0, duration = pb->has_time ? pb->hi[pb->time_index] - pb->lo[pb->time_index] : 0;
   for (int k = 0; k < pb->nspace; k++) length = fmax(length, pb->hi[k] - pb->lo[k]);
-  out->length = length;
-  out->duration = duration;
-  out->width = 0.5 * length;
-  out->eps = 0;
+  *out = (prp_relax_auto){.length = length, .duration = duration, .width = 0.5 * length};
   if (duration <= 0) return;                 /* steady: smoothing only rescales the field */
-  if (pb->time_order == 2) out->eps = 4 * length * length / (duration * duration);
-  else out->eps = length * length / (4 * duration);
+  if (pb->time_order == 2) out->eps_box = 4 * length * length / (duration * duration);
+  else out->eps_box = length * length / (4 * duration);
+  out->eps_flow = flow_bound(pb, length);
+  out->flow_bound = out->eps_flow > 0 && out->eps_flow < out->eps_box;
+  out->eps = out->flow_bound ? out->eps_flow : out->eps_box;
 }
 
 /* A schedule held at `from` until PRP_RELAX_AUTO_HOLD% of training, then linear
@@ -77,4 +83,18 @@ void check_relax_auto(checker *c, ast_decl *d) {
   for (int i = 0; i < d->nparams; i++) auto_dilatation(c, d, i, &rule);
   if (rule.eps == 0 && d->nparams == 0)
     prp_error(c->diag, d->loc, "'relax auto' finds nothing to relax in a steady problem; name a source width with 'relax auto dilate NAME'");
+}
+
+void prp_relax_auto_update(ast_program *prog) {
+  ast_decl *d = prog->problem.relax;
+  if (!d || !d->relax_auto) return;
+  prp_relax_auto rule;
+  prp_relax_auto_rule(&prog->problem, &rule);
+  for (int i = 0; i < d->nschedules; i++) {
+    ast_schedule *s = &d->schedules[i];
+    if (s->kind != RELAX_SMOOTHING) continue;
+    s->from_value = rule.eps;
+    for (int k = 0; k < s->npw; k++)   /* [0% eps, 25% eps, 75% 0] (auto_schedule) */
+      if (s->pw[k].at < PRP_RELAX_AUTO_UNTIL) s->pw[k].value = ast_num(prog, s->pw[k].loc, rule.eps);
+  }
 }

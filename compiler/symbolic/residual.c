@@ -223,13 +223,38 @@ static void print_schedule(FILE *out, const char *name, const char *what, const 
           s->shape ? s->shape : "linear");
 }
 
+/* How `relax auto` chose its starting smoothing: the box's value, the flow's bound
+ * (U L / Pe, with U measured by compiler/plan/relax_auto_flow.c) and which was taken. */
+static void print_auto_smoothing(const prp_problem *pb, const prp_relax_auto *rule, FILE *out) {
+  if (pb->time_order == 0 || rule->duration <= 0) {
+    fprintf(out, "  no smoothing (steady)\n");
+    return;
+  }
+  if (pb->time_order == 2) {
+    fprintf(out, "  smoothing from 4 L^2/T^2 = %g (second order in time: no bound from a flow)\n", rule->eps_box);
+    return;
+  }
+  if (pb->flow_status == PRP_FLOW_MEASURED && pb->flow_speed > 0) {
+    fprintf(out, "  smoothing from min(L^2/(4 T), U L/Pe) = min(%g, %g) = %g, %s; U = %g, the largest speed of the model's "
+            "flow, Pe = %d\n", rule->eps_box, rule->eps_flow, rule->eps, rule->flow_bound ? "U L/Pe" : "L^2/(4 T)",
+            pb->flow_speed, PRP_RELAX_AUTO_PECLET);
+    return;
+  }
+  fprintf(out, "  smoothing from L^2/(4 T) = %g; %s%s\n", rule->eps_box,
+          pb->flow_status == PRP_FLOW_MEASURED ? "U = 0: the model PDE has no advection"
+          : pb->flow_status == PRP_FLOW_NOT_EXTRACTED ? "no bound from the flow, whose speed cannot be measured: "
+                                                       : "the flow was not measured",
+          pb->flow_status == PRP_FLOW_NOT_EXTRACTED && pb->flow_why ? pb->flow_why : "");
+}
+
 /* How `relax auto` chose its values (check.h). */
 static void print_auto(const prp_problem *pb, FILE *out) {
   if (!pb->relax || !pb->relax->relax_auto) return;
   prp_relax_auto rule;
   prp_relax_auto_rule(pb, &rule);
-  fprintf(out, "relax auto: box length L = %g, duration T = %g: smoothing from %s, widths from L/2 = %g\n", rule.length,
-          rule.duration, pb->time_order == 2 ? "4 L^2/T^2" : pb->time_order == 1 ? "L^2/(4 T)" : "none (steady)", rule.width);
+  fprintf(out, "relax auto: box length L = %g, duration T = %g, widths from L/2 = %g\n", rule.length, rule.duration,
+          rule.width);
+  print_auto_smoothing(pb, &rule, out);
 }
 
 static void print_header(const ast_program *prog, const prp_residuals *r, FILE *out) {

@@ -1,5 +1,5 @@
 /* Tests of the mechanisms that make PR-PINN work in 2D (issue 11): the rule of
- * `relax auto` on known boxes and durations, the nudging kernel's size, the
+ * `relax auto` on known boxes and durations and its bound from a flow, the nudging kernel's size, the
  * unknowns frozen during a warm-up, and the dilated source's energy outside the
  * box, which makes the source's own energy independent of its position. */
 #include <setjmp.h>
@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <math.h>
 #include "plan.h"
+#include "relax_auto_flow.h"
 #include "train.h"
 #include "train_options.h"
 #include "support_program.h"
@@ -92,6 +93,144 @@ static void test_auto_rule_steady_needs_a_width(void **state) {
   ast_program_free(prog);
   fclose(f);
   free(out);
+}
+
+/* ---- the bound from the flow: eps0 = min(L^2 / (4 T), U L / 15) ------------------- */
+
+/* The held start of `relax auto`'s smoothing (its first two points and from_value agree). */
+static double auto_eps0(const ast_program *prog) {
+  const ast_decl *relax = prog->problem.relax;
+  for (int i = 0; i < relax->nschedules; i++) {
+    const ast_schedule *s = &relax->schedules[i];
+    if (s->kind != RELAX_SMOOTHING) continue;
+    double v0 = NAN, v1 = NAN, v2 = NAN;
+    assert_int_equal(s->npw, 3);
+    assert_true(prp_const_eval(s->pw[0].value, &v0) && prp_const_eval(s->pw[1].value, &v1));
+    assert_true(prp_const_eval(s->pw[2].value, &v2) && v2 == 0 && s->pw[2].at == PRP_RELAX_AUTO_UNTIL);
+    if (v0 != v1 || v0 != s->from_value) fail_msg("smoothing points %g, %g, from %g", v0, v1, s->from_value);
+    return v0;
+  }
+  fail_msg("no smoothing schedule");
+  return NAN;
+}
+
+static void assert_near(double got, double want, const char *what) {
+  if (!(fabs(got - want) <= 1e-12 * fmax(1, fabs(want)))) fail_msg("%s: %.17g, expected %.17g", what, got, want);
+}
+
+/* Checks the program (as prpc does: the check, then the flow pass) and compares the
+ * smoothing's start with the one the check alone wrote, the flow's status and U. */
+static void expect_flow(loaded *l, double eps_checked, prp_flow_status status, double speed, double eps0) {
+  assert_near(auto_eps0(l->prog), eps_checked, "smoothing written by the check");
+  prp_relax_auto_flow(l->prog);
+  const prp_problem *pb = &l->prog->problem;
+  if (pb->flow_status != status) fail_msg("flow status %d, expected %d (%s)", (int)pb->flow_status, (int)status,
+                                         pb->flow_why ? pb->flow_why : "");
+  assert_near(pb->flow_speed, speed, "U");
+  assert_near(auto_eps0(l->prog), eps0, "smoothing after the flow pass");
+  prp_relax_auto rule;
+  prp_relax_auto_rule(pb, &rule);
+  assert_near(rule.eps, eps0, "the rule");
+  prp_relax_auto_flow(l->prog);   /* running it again changes nothing */
+  assert_near(auto_eps0(l->prog), eps0, "smoothing after a second pass");
+}
+
+static const char drift[] =
+  "problem drift\nimport std.sources\nspace x in [0, 1], y in [0, 1.5]\ntime t in [0, 1]\nfield u(x, y, t)\n"
+  "const vy = 0.5\nconst sigma = 0.03\nunknown xs = 0.9 in [0, 1]\nunknown ys = 0.1 in [0, 1.5]\n"
+  "pde dt(u) + vy * dy(u) - 0.005 * lap(u) = gaussian2d(x, y, xs, ys, sigma)\ninitial u = 0 hard\nboundary u = 0\n"
+  "truth {\n set xs = 0.35, ys = 0.45\n sensors x = 0.5, y = 1, t = 0.5 .. 1 count 3\n}\n"
+  "relax auto dilate sigma\nnetwork mlp(8) tanh\n";
+
+/* A uniform drift v = 0.5 in a 1 x 1.5 box: U L / 15 = 0.05, below L^2 / (4 T) = 0.5625. */
+static void test_auto_flow_drift(void **state) {
+  loaded l;
+  load_text(&l, "drift.prp", drift);
+  expect_flow(&l, 0.5625, PRP_FLOW_MEASURED, 0.5, 0.5 * 1.5 / PRP_RELAX_AUTO_PECLET);
+  prp_relax_auto rule;
+  prp_relax_auto_rule(&l.prog->problem, &rule);
+  assert_true(rule.flow_bound && rule.eps_box == 0.5625);
+  assert_near(rule.eps, 0.05, "eps0");
+  unload(&l);
+}
+
+/* swirl2d's rotation about (0.5, 0.5) at omega = 3: U = omega times the largest distance
+ * from the centre on the sampled grid, a corner's sqrt(0.5). */
+static void test_auto_flow_rotation(void **state) {
+  loaded l;
+  load_example(&l, "blind/swirl2d.prp");
+  double speed = 3 * sqrt(0.5);
+  expect_flow(&l, 0.25, PRP_FLOW_MEASURED, speed, speed * 1 / PRP_RELAX_AUTO_PECLET);
+  unload(&l);
+}
+
+/* No flow (square2d): L^2 / (4 T) = 0.25 stays. */
+static void test_auto_flow_none(void **state) {
+  loaded l;
+  load_example(&l, "blind/square2d.prp");
+  expect_flow(&l, 0.25, PRP_FLOW_MEASURED, 0, 0.25);
+  unload(&l);
+}
+
+/* A 1D problem on [0, 1] over [0, T]: dt(u) + ADVECTION - 0.01 dxx(u) = a source at xs;
+ * the unknown a (guess 2, truth 1) may enter the advection. */
+static void load_flow1d(loaded *l, double duration, const char *advection) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "problem p\nspace x in [0, 1]\ntime t in [0, %g]\nfield u(x, t)\nunknown a = 2 in [0, 4]\n"
+           "unknown xs = 0.5 in [0, 1]\npde dt(u) + %s - 0.01 * dxx(u) = exp(-(x - xs)^2 / 0.01)\ninitial u = 0 hard\n"
+           "truth {\n set a = 1, xs = 0.3\n sensors x = 0.5, t = 1\n}\nrelax auto\nnetwork mlp(4)\n",
+           duration, advection);
+  load_text(l, "flow1d.prp", text);
+}
+
+/* The velocity depends on an unknown (at its guess, 2, not the truth's 1) and on time
+ * (largest at t = 1); over a long duration L^2 / (4 T) is below the flow's bound and stays. */
+static void test_auto_flow_unknown_and_long_duration(void **state) {
+  loaded l;
+  load_flow1d(&l, 1, "a * t * dx(u)");
+  expect_flow(&l, 0.25, PRP_FLOW_MEASURED, 2, 2.0 / PRP_RELAX_AUTO_PECLET);
+  unload(&l);
+  load_flow1d(&l, 100, "0.3 * dx(u)");   /* L^2 / (4 T) = 0.0025 < U L / 15 = 0.02 */
+  expect_flow(&l, 0.0025, PRP_FLOW_MEASURED, 0.3, 0.0025);
+  prp_relax_auto rule;
+  prp_relax_auto_rule(&l.prog->problem, &rule);
+  assert_false(rule.flow_bound);
+  assert_near(rule.eps_flow, 0.02, "U L / Pe");
+  unload(&l);
+}
+
+/* A wave keeps 4 L^2 / T^2 (nothing measured); a PDE outside the class whose
+ * coefficients can be extracted (u dx(u)) keeps L^2 / (4 T) and says why. */
+static void test_auto_flow_wave_and_outside_the_class(void **state) {
+  static const char wave[] =
+    "problem p\nspace x in [0, 1], y in [0, 3]\ntime t in [0, 0.5]\nfield u(x, y, t)\nunknown a = 1 in [0, 1]\n"
+    "pde dtt(u) - lap(u) = exp(-(x - a)^2)\ninitial u = 0 hard\ninitial dt(u) = 0\n"
+    "truth {\n set a = 0.5\n sensors x = 0.5, y = 0.5, t = 0.5\n}\nrelax auto\nnetwork mlp(4)\n";
+  loaded l;
+  load_text(&l, "wave.prp", wave);
+  expect_flow(&l, 144, PRP_FLOW_UNMEASURED, 0, 144);
+  unload(&l);
+  load_flow1d(&l, 1, "u * dx(u)");
+  expect_flow(&l, 0.25, PRP_FLOW_NOT_EXTRACTED, 0, 0.25);
+  assert_non_null(strstr(l.prog->problem.flow_why, "not linear in u_x"));
+  unload(&l);
+}
+
+/* What `prpc emit --residual` prints of the rule. */
+static void test_auto_flow_printout(void **state) {
+  loaded l;
+  load_text(&l, "drift.prp", drift);
+  prp_relax_auto_flow(l.prog);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  prp_emit_residuals(l.prog, 1, f);
+  fclose(f);
+  if (!strstr(text, "smoothing from min(L^2/(4 T), U L/Pe) = min(0.5625, 0.05) = 0.05, U L/Pe; U = 0.5"))
+    fail_msg("printed:\n%s", text);
+  free(text);
+  unload(&l);
 }
 
 /* Unit peak in every dimension and for every width: eta is a rate. */
@@ -205,6 +344,12 @@ int main(void) {
     cmocka_unit_test(test_auto_rule_unit_square),
     cmocka_unit_test(test_auto_rule_cases),
     cmocka_unit_test(test_auto_rule_steady_needs_a_width),
+    cmocka_unit_test(test_auto_flow_drift),
+    cmocka_unit_test(test_auto_flow_rotation),
+    cmocka_unit_test(test_auto_flow_none),
+    cmocka_unit_test(test_auto_flow_unknown_and_long_duration),
+    cmocka_unit_test(test_auto_flow_wave_and_outside_the_class),
+    cmocka_unit_test(test_auto_flow_printout),
     cmocka_unit_test(test_nudging_kernel_unit_peak),
     cmocka_unit_test(test_source_energy_independent_of_position),
     cmocka_unit_test(test_warmup_freezes_the_unknowns),
