@@ -40,17 +40,8 @@ done
 if [ "$(awk '$1 ~ /^[0-2]$/ { print $2 }' s1.txt | sort -u | wc -l)" -eq 3 ]; then ok; else fail "source1d: the restarts' estimates are not distinct"; cat s1.txt; fi
 
 # 2. a built program: 4 restarts, 2 at a time and one after the other
-cat > p.prp <<'PRP'
-problem p
-space x in [0, 1]
-field u(x)
-unknown q = 0.5 in [0, 5]
-pde dxx(u) = -q * sin(x)
-boundary u = 0
-sensors from "p.csv"
-PRP
-printf 'x,u\n0.1,0.2\n0.5,0.4\n0.7,0.3\n' > p.csv
-if timeout 120 "$prpc" build p.prp -o prog > build.log 2>&1; then
+cp "$src"/tests/repl/poisson1d.prp "$src"/tests/repl/poisson1d.csv .
+if timeout 120 "$prpc" build poisson1d.prp -o prog > build.log 2>&1; then
   ./prog --quiet --epochs=40 --restarts=4 --restart-workers=1 --output=b1 > b1.txt 2> /dev/null
   ./prog --quiet --epochs=40 --restarts=4 --restart-workers=2 --output=b2 > b2.txt 2> /dev/null
   if grep -q '^best (lowest loss)' b1.txt && cmp -s b1.txt b2.txt; then ok; else fail "built program: the tables differ"; diff b1.txt b2.txt | head; fi
@@ -61,11 +52,11 @@ fi
 
 # 3. an output that cannot be written ends the series with exit 4, naming it
 mkdir -p ro && printf 'not a directory' > ro/restart_1
-expect "an output error, 2 at a time" 4 "ro/restart_1" -- run --quiet --epochs=5 --restarts=3 --restart-workers=2 --output=ro p.prp
-expect "bad --restart-workers" 2 "--restart-workers: expected a whole number from 0 to 256" -- run --restart-workers=x p.prp
+expect "an output error, 2 at a time" 4 "ro/restart_1" -- run --quiet --epochs=5 --restarts=3 --restart-workers=2 --output=ro poisson1d.prp
+expect "bad --restart-workers" 2 "--restart-workers: expected a whole number from 0 to 256" -- run --restart-workers=x poisson1d.prp
 
 # 4. Ctrl-C while two restarts run: both stop, the table of the finished ones, exit 130
-"$prpc" run --quiet --epochs=20000000 --restarts=6 --restart-workers=2 --output=int p.prp > int.log 2>&1 &
+"$prpc" run --quiet --epochs=20000000 --restarts=6 --restart-workers=2 --output=int poisson1d.prp > int.log 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do [ -d int/restart_1 ] && break; sleep 0.1; done
 sleep 1   # both runs are training
