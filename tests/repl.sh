@@ -46,6 +46,13 @@ q_run=$("$prpc" run --quiet --output=run poisson1d.prp | awk '$1 == "q" { print 
 q_repl=$(printf 'train 120\ntrain 180\n' | "$prpc" repl poisson1d.prp 2>&1 | awk '$1 == "q" { v = $3 } END { print v }')
 if [ -n "$q_run" ] && [ "$q_run" = "$q_repl" ]; then ok; else fail "train 120 + 180: q = '$q_repl', prpc run: q = '$q_run'"; fi
 
+# ---- the stopping rule: train 100 then train settles where one prpc run does -------------
+sed 's/^  seed 1$/  seed 1\n  stop settled 4e-3 over 20/' poisson1d.prp > stop.prp
+run_stop=$("$prpc" run --quiet --output=run_stop stop.prp 2> /dev/null | awk '/trained after/ { e = $4 } $1 == "q" { q = $3 } END { print e, q }')
+repl_stop=$(printf 'train 100\ntrain\n' | "$prpc" repl stop.prp 2>&1 | awk '/^settled at epoch/ { e = $4 + 0 } $1 == "q" { q = $3 } END { print e, q }')
+if grep -q '"stop": "settled"' run_stop/result.json && [ "$run_stop" = "$repl_stop" ]; then ok
+else fail "stop settled: prpc run stopped at (epoch, q) = '$run_stop', the REPL's train 100 + train at '$repl_stop'"; fi
+
 # ---- the kernels as LLVM IR and assembly ------------------------------------------------------
 printf 'emit llvm\n' | "$prpc" repl poisson1d.prp > llvm.out 2>&1
 if grep -q '^define void @prp_' llvm.out && grep -q 'ret void' llvm.out; then ok; else fail "emit llvm"; head -5 llvm.out; fi

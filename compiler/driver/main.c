@@ -67,6 +67,8 @@ static const char usage_text[] =
   "  -o PATH               build: the program; simulate: the CSV file; run, landscape: as --output\n"
   "  --quiet               run: no progress line\n"
   "  --restarts=N          run: train from N initial guesses (the file's, then drawn in the bounds)\n"
+  "  --restart-workers=N   run: train N restarts at once, one per thread (default 0: one per core;\n"
+  "                        1: one after the other); the results are the same\n"
   "  --guess=NAME=VALUE    run: start unknown NAME at VALUE instead of the file's guess (repeatable)\n"
   "  --methods LIST        experiments: vanilla, pr or both (default vanilla,pr)\n"
   "  --guesses LIST        experiments: initial guesses separated by spaces or ';', each NAME=V[,NAME=V]\n"
@@ -111,6 +113,7 @@ typedef struct options {
   const char *emit;     /* ast, residual */
   int no_relax;         /* the vanilla PINN of the same file */
   long epochs, seed, restarts;  /* run: overrides, -1 when not given */
+  long restart_workers;         /* run: 0 one per core */
   const char *guesses[PRP_TRAIN_MAX_UNKNOWNS];
   int nguesses;
   const char *output;
@@ -155,6 +158,8 @@ static int parse_option(options *o, const char *a) {
   else if (strncmp(a, "--epochs=", 9) == 0) return count_option(a, 1, PRP_OPTION_COUNT_MAX, &o->epochs);
   else if (strncmp(a, "--seed=", 7) == 0) return count_option(a, 0, PRP_OPTION_COUNT_MAX, &o->seed);
   else if (strncmp(a, "--restarts=", 11) == 0) return count_option(a, 1, PRP_TRAIN_MAX_RESTARTS, &o->restarts);
+  else if (strncmp(a, "--restart-workers=", 18) == 0)
+    return count_option(a, 0, PRP_TRAIN_MAX_RESTART_WORKERS, &o->restart_workers);
   else if (strncmp(a, "--guess=", 8) == 0 && o->nguesses < PRP_TRAIN_MAX_UNKNOWNS) o->guesses[o->nguesses++] = a + 8;
   else if (strncmp(a, "--guess=", 8) == 0) {
     usage_error("at most 16 --guess options, from '%s' on", a);
@@ -344,7 +349,7 @@ static int compile_one(const options *o, const char *file) {
     const char *results = strcmp(o->command, "run") == 0 && o->program ? o->program : o->output;
     prp_plan_options popt = {.relax = !o->no_relax, .epochs = o->epochs, .seed = o->seed, .output = results,
                              .quiet = o->quiet, .precision = o->f32 ? 32 : o->f64 ? 64 : 0, .restarts = o->restarts,
-                             .nguesses = o->nguesses};
+                             .restart_workers = o->restart_workers, .nguesses = o->nguesses};
     memcpy(popt.guesses, o->guesses, sizeof o->guesses);
     code = strcmp(o->command, "run") == 0 ? prp_run(prog, &popt, &diag)
                                           : prp_build_command(prog, &popt, o->program, &diag);

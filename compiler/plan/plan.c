@@ -28,6 +28,7 @@ static void train_options(const ast_program *prog, const prp_plan_options *opt, 
   if (opt->seed >= 0) tp->seed = (uint64_t)opt->seed;
   tp->quiet = opt->quiet;
   if (opt->restarts > 0) tp->restarts = (int)opt->restarts;
+  tp->restart_workers = (int)opt->restart_workers;
   if (opt->precision == 32) tp->single = 1;
   if (opt->precision == 64) tp->single = 0;
 }

@@ -18,6 +18,7 @@ typedef struct {
   int quiet;
   int precision;        /* 32 or 64 overrides the file's precision; 0 keeps it */
   long restarts;        /* > 0 overrides the file's `restarts` */
+  long restart_workers; /* restarts trained at once (0: one per core; problem.restart_workers) */
   const char *guesses[PRP_TRAIN_MAX_UNKNOWNS];  /* "NAME=VALUE": initial guesses overriding the file's */
   int nguesses;
 } prp_plan_options;

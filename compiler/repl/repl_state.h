@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "repl.h"
 #include "train.h"
+#include "train_stop.h"
 
 /* One compiled kernel, in its own ORC resource tracker, kept while a plan uses it. */
 typedef struct {
@@ -44,6 +45,10 @@ struct prp_repl {
   double *obs_x, *obs_u;
   /* training: the trainer of the plan's problem (its epochs, history, state) */
   prp_trainer *trainer;
+  /* the train block's stopping rule: the unknowns of the epochs trained since the trainer
+   * started, its state was restored or the rule last stopped a `train` (repl_train.c) */
+  prp_train_stop stop;
+  long stop_epoch;           /* the epochs done when the window took its last row */
 };
 
 /* ---- the problem's text (repl_problem.c) ---------------------------------- */

@@ -1,8 +1,8 @@
 /* The REPL's training: one trainer (runtime/train.h, the loop `prpc run` drives)
  * kept alive between commands, so `train N` continues where the last one stopped
- * (the same epochs as one `prpc run`) and an edit carries its state over to the
- * trainer of the new plan; plus what reads that state: losses, unknowns, the
- * field at points, saved states and plots. */
+ * (the same epochs as one `prpc run`, and the same stopping rule, train_stop.h) and
+ * an edit carries its state over to the trainer of the new plan; plus what reads
+ * that state: losses, unknowns, the field at points, saved states and plots. */
 #include "repl_state.h"
 #include "util.h"
 #include <math.h>
@@ -13,6 +13,14 @@
 #include "progress.h"
 
 /* ---- the trainer ------------------------------------------------------------------ */
+
+/* The stopping rule's window starts empty: for a new trainer (whose plan may have another
+ * rule), after a restore, and after the rule has stopped a `train`. */
+static void stop_window_reset(prp_repl *r) {
+  prp_train_stop_free(&r->stop);
+  if (r->plan) prp_train_stop_init(&r->stop, &r->plan->problem);
+  r->stop_epoch = r->trainer ? repl_epoch(r) : 0;
+}
 
 double repl_current_loss(prp_repl *r) { return prp_trainer_evaluate(r->trainer); }
 double repl_unknown_now(const prp_repl *r, int u) { return prp_trainer_unknown(r->trainer, u); }
@@ -31,12 +39,14 @@ int repl_session_start(prp_repl *r, prp_trainer *old, const char *reset_unknown)
             (unsigned long long)r->plan->problem.seed);
   r->trainer = t;
   prp_trainer_evaluate(t);
+  stop_window_reset(r);
   return 0;
 }
 
 void repl_session_stop(prp_repl *r) {
   prp_trainer_free(r->trainer);
   r->trainer = NULL;
+  prp_train_stop_free(&r->stop);
 }
 
 void repl_reset(prp_repl *r) {
@@ -77,20 +87,29 @@ static void report_not_finite(prp_repl *r) {
 typedef struct {
   prp_repl *r;
   prp_progress progress;
+  int settled;              /* the stopping rule stopped training; why, in message */
+  char message[256];
 } train_ctx;
 
+/* After each epoch: progress, the stopping rule (as in prpc run: train.c), Ctrl-C. */
 static int epoch_done(void *ctx, const prp_trainer *t, const prp_trainer_epoch *e) {
   (void)t;
   train_ctx *c = ctx;
-  if (c->r->interactive) prp_trainer_show(&c->progress, &c->r->plan->problem, e, NULL);
+  prp_repl *r = c->r;
+  const prp_train_problem *pb = &r->plan->problem;
+  if (r->interactive) prp_trainer_show(&c->progress, pb, e, NULL);
+  r->stop_epoch = e->epoch;
+  if (prp_train_stop_check(&r->stop, pb, (int)e->epoch - 1, e->unknowns, c->message, sizeof c->message))
+    return c->settled = 1;
   return prp_interrupt_requested();
 }
 
 int repl_train(prp_repl *r, long n) {
   const prp_train_problem *pb = &r->plan->problem;
   long first = repl_epoch(r);
-  train_ctx c = {r, {0}};
+  train_ctx c = {.r = r};
   prp_progress_init(&c.progress, r->err, (size_t)(first + n), (size_t)first, (size_t)(n / 20 > 0 ? n / 20 : 1));
+  if (r->stop_epoch != first) stop_window_reset(r);   /* the state was restored or put back */
   double start = prp_now();
   prp_interrupt_clear();
   prp_interrupt_install();
@@ -98,15 +117,17 @@ int repl_train(prp_repl *r, long n) {
   prp_interrupt_restore();
   prp_interrupt_clear();
   if (st == PRP_TRAINER_NOT_FINITE) report_not_finite(r);
-  int status = st == PRP_TRAINER_STOPPED ? 1 : st == PRP_TRAINER_NOT_FINITE ? -1 : 0;
+  int status = st == PRP_TRAINER_STOPPED && !c.settled ? 1 : st == PRP_TRAINER_NOT_FINITE ? -1 : 0;
   long now = repl_epoch(r);
+  if (c.settled) stop_window_reset(r);   /* the next `train` watches N epochs of its own */
   if (r->interactive && now > first) {
     prp_trainer_epoch e;
     prp_trainer_last(r->trainer, &e);   /* the last epoch's evaluation */
-    prp_trainer_show(&c.progress, pb, &e, status == 1 ? "interrupted" : status < 0 ? "not finite" : "done");
+    prp_trainer_show(&c.progress, pb, &e, status == 1 ? "interrupted" : status < 0 ? "not finite" : c.settled ? c.message : "done");
   }
-  fprintf(r->out, "%s at epoch %ld of %d", status == 1 ? "interrupted" : status < 0 ? "stopped" : "trained", now,
-          pb->epochs);
+  if (c.settled) fprintf(r->out, "%s", c.message);
+  else fprintf(r->out, "%s at epoch %ld of %d", status == 1 ? "interrupted" : status < 0 ? "stopped" : "trained", now,
+               pb->epochs);
   if (r->interactive) fprintf(r->out, " (%ld epochs in %.1f s)", now - first, prp_now() - start);
   fprintf(r->out, "\n");
   repl_show_state(r, "losses");

@@ -3,6 +3,7 @@
 #include "progress.h"
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -166,35 +167,39 @@ void prp_progress_finish(prp_progress *p, const prp_progress_state *s, const cha
 
 /* ---- interruption --------------------------------------------------------------- */
 
-static volatile sig_atomic_t interrupt_count;
+/* Atomics: the training threads of concurrent restarts poll the count and install
+ * and restore around their runs (lock-free, so safe in the handler too). */
+static atomic_int interrupt_count;
 static struct sigaction previous_int, previous_term;
-static int installed;   /* nesting depth: restarts install around runs that install too */
+static atomic_int installed;   /* nesting depth: restarts install around runs that install too */
 
 /* Async-signal-safe: counts, and from the second signal on hands over to the old action. */
 static void on_interrupt(int sig) {
-  if (interrupt_count++ == 0) return;
+  if (atomic_fetch_add(&interrupt_count, 1) == 0) return;
   sigaction(SIGINT, &previous_int, NULL);
   sigaction(SIGTERM, &previous_term, NULL);
   raise(sig);
 }
 
 void prp_interrupt_install(void) {
-  if (installed++) return;
+  if (atomic_fetch_add(&installed, 1) > 0) return;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_interrupt;
   sigemptyset(&sa.sa_mask);
-  interrupt_count = 0;
+  atomic_store(&interrupt_count, 0);
   sigaction(SIGINT, &sa, &previous_int);
   sigaction(SIGTERM, &sa, &previous_term);
 }
 
 void prp_interrupt_restore(void) {
-  if (installed == 0 || --installed > 0) return;
+  int depth = atomic_load(&installed);
+  while (depth > 0 && !atomic_compare_exchange_weak(&installed, &depth, depth - 1)) {}
+  if (depth != 1) return;   /* not installed, or still installed by an outer caller */
   sigaction(SIGINT, &previous_int, NULL);
   sigaction(SIGTERM, &previous_term, NULL);
 }
 
-bool prp_interrupt_requested(void) { return interrupt_count > 0; }
+bool prp_interrupt_requested(void) { return atomic_load(&interrupt_count) > 0; }
 
-void prp_interrupt_clear(void) { interrupt_count = 0; }
+void prp_interrupt_clear(void) { atomic_store(&interrupt_count, 0); }

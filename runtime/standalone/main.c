@@ -21,6 +21,7 @@ extern const uint64_t prp_standalone_kernel_count;
 
 typedef struct {
   long epochs, seed, restarts;   /* -1 when not given */
+  long restart_workers;          /* 0: one per core */
   const char *output;
   int quiet;
   const char *guesses[PRP_TRAIN_MAX_UNKNOWNS];   /* NAME=VALUE */
@@ -43,6 +44,8 @@ static void print_help(const char *prog, const prp_train_problem *pb, const prp_
          "  --output=DIR   write results to DIR instead of %s\n"
          "  --quiet        no progress line\n"
          "  --restarts=N   train from N initial guesses (the built-in ones, then drawn in the bounds)\n"
+         "  --restart-workers=N  train N restarts at once, one per thread (default 0: one per core;\n"
+         "                 1: one after the other); the results are the same\n"
          "  --guess=NAME=VALUE  start unknown NAME at VALUE (repeatable)\n"
          "  -h, --help     show this help\n"
          "  --version      show what built this program\n\n",
@@ -86,6 +89,8 @@ static int parse_command_line(options *o, int argc, char **argv, const prp_train
     else if (strncmp(a, "--epochs=", 9) == 0) code = count_option(prog, a, 1, PRP_OPTION_COUNT_MAX, &o->epochs);
     else if (strncmp(a, "--seed=", 7) == 0) code = count_option(prog, a, 0, PRP_OPTION_COUNT_MAX, &o->seed);
     else if (strncmp(a, "--restarts=", 11) == 0) code = count_option(prog, a, 1, PRP_TRAIN_MAX_RESTARTS, &o->restarts);
+    else if (strncmp(a, "--restart-workers=", 18) == 0)
+      code = count_option(prog, a, 0, PRP_TRAIN_MAX_RESTART_WORKERS, &o->restart_workers);
     else if (strncmp(a, "--guess=", 8) == 0 && o->nguesses < PRP_TRAIN_MAX_UNKNOWNS) o->guesses[o->nguesses++] = a + 8;
     else if (strncmp(a, "--output=", 9) == 0 && a[9]) o->output = a + 9;
     else if (strcmp(a, "--output=") == 0) return usage_error(prog, "--output= needs a directory name, not", "");
@@ -114,6 +119,7 @@ static int apply_options(const char *prog, prp_train_problem *pb, const prp_trai
   if (o->epochs > 0) prp_train_set_epochs(pb, &meta->epochs, (int)o->epochs);
   if (o->seed >= 0) pb->seed = (uint64_t)o->seed;
   if (o->restarts > 0) pb->restarts = (int)o->restarts;
+  pb->restart_workers = (int)o->restart_workers;
   if (o->output) prp_train_problem_set_output(pb, o->output);
   if (o->quiet) pb->quiet = 1;
   for (int i = 0; i < o->nguesses; i++) {

@@ -1,8 +1,11 @@
 /* Runtime: the worker pool of pool.h. Workers sleep on a condition variable
  * between runs; a run hands out jobs through a counter under the pool's lock. */
+#define _GNU_SOURCE   /* sched_getaffinity, CPU_COUNT */
 #include "pool.h"
 #include "util.h"
 #include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -123,4 +126,11 @@ void prp_pool_free(prp_pool *p) {
   free(p->workers);
   free(p->busy_seconds);
   free(p);
+}
+
+int prp_pool_cores(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
 }

@@ -17,5 +17,7 @@ void prp_pool_run(prp_pool *pool, int n_jobs, prp_pool_job fn, void *ctx);
  * on a busy machine the busiest thread's share tells what idle cores would give). */
 double prp_pool_busy_seconds(const prp_pool *pool, int thread);
 void prp_pool_free(prp_pool *pool);
+/* The cores this process may run on (its CPU affinity: taskset, cgroups, Slurm), at least 1. */
+int prp_pool_cores(void);
 
 #endif

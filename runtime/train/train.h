@@ -107,6 +107,8 @@ typedef struct {
   const char *output_dir;    /* NULL: no files */
   int quiet;
   int threads;               /* threads over chunks of points (0: 1); results do not depend on it */
+  int restart_workers;       /* restarts trained at once, each on one thread (train_restarts.c): 0 one
+                              * per core, 1 one after the other; results do not depend on it */
   double noise_std;          /* the observations' noise standard deviation: known from a truth block
                               * (0: none added); NAN when not known (the verdict estimates it) */
   double stop_tol;           /* `stop settled TOL over N` (train_stop.h): TOL, a share of the bound width */
@@ -296,9 +298,16 @@ char *prp_train_run(const prp_train_problem *pb, prp_train_result *result);
  * (-1 if none). Returns NULL or a malloc'd error. */
 char *prp_train_restarts(const prp_train_problem *pb, int n, double tol, prp_train_result *results, int *best);
 /* The same, stopping at Ctrl-C: *done runs finished (results[0..done-1]), the interrupted
- * one not counted; an error leaves results[*done].error_status set. */
+ * one not counted; an error leaves results[*done].error_status set. Without MPI the runs
+ * go to prp_train_restart_workers(pb, n) threads, each run on one, taking the next
+ * restart when free: every restart's result, history and files are bitwise those of
+ * the runs one after the other (their guesses and seeds are the restart's own). */
 char *prp_train_restarts_done(const prp_train_problem *pb, int n, double tol, prp_train_result *results, int *best,
                               int *done);
+/* How many restarts of n run at once: 1 under MPI with several ranks (the ranks share
+ * them out), else pb->restart_workers, or when 0 the cores this process may use (its CPU
+ * affinity), at most n and at most as many runs as the memory the plan needs allows. */
+int prp_train_restart_workers(const prp_train_problem *pb, int n);
 /* 1 if every unknown with a known truth is within tol of it, relative to the
  * width of its bounds (or to max(1, |truth|) when unbounded), and the run finished. */
 int prp_train_success(const prp_train_problem *pb, const prp_train_result *res, double tol);

@@ -10,7 +10,7 @@
 #include <string.h>
 
 typedef struct { const double *x; int n_space, time_index, n_inputs; } order_ctx;
-static order_ctx sort_ctx;
+static _Thread_local order_ctx sort_ctx;   /* qsort has no context argument; sessions may start in parallel */
 
 static int compare_obs(const void *a, const void *b) {
   size_t i = *(const size_t *)a, j = *(const size_t *)b;

@@ -60,6 +60,10 @@ static int report_error(const char *program, char *err, int status) {
 static int train_restarts(const prp_train_problem *pb, const char *program) {
   int n = pb->restarts > PRP_TRAIN_MAX_RESTARTS ? PRP_TRAIN_MAX_RESTARTS : pb->restarts, best, done = 0;
   prp_train_result *res = prp_xcalloc((size_t)n, sizeof *res);
+  int workers = prp_train_restart_workers(pb, n);
+  if (workers > 1 && !pb->quiet)
+    fprintf(stderr, "%s: %d restarts, %d at a time (the progress shown is of those on the first thread)\n", program, n,
+            workers);
   char *err = prp_train_restarts_done(pb, n, PRP_TRAIN_SUCCESS_TOLERANCE, res, &best, &done);
   int code = 0;
   if (!err) prp_dist_outcome_shared();   /* rank 0 has gathered every run */

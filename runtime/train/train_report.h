@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include "train.h"
 
-enum { PRP_TRAIN_MAX_RESTARTS = 1000 };
+enum { PRP_TRAIN_MAX_RESTARTS = 1000, PRP_TRAIN_MAX_RESTART_WORKERS = 256 };
 /* A restart succeeds when every unknown is this close to its truth, relative
  * to its bound width (prp_train_success). */
 #define PRP_TRAIN_SUCCESS_TOLERANCE 0.05

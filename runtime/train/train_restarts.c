@@ -2,8 +2,9 @@
  * initial guesses drawn uniformly in the unknowns' bounds (the first run keeps
  * the file's guess), each in its own output subdirectory; a run succeeds when
  * every unknown with a known truth ends within a tolerance of it. Under MPI the
- * restarts are dealt to the ranks and gathered on rank 0 (dist.h). */
-#include "train.h"
+ * restarts are dealt to the ranks and gathered on rank 0 (dist.h); in one process they
+ * run concurrently, one per core (train_restarts_threads.c), or one after the other. */
+#include "train_restarts.h"
 #include "dist.h"
 #include "output.h"
 #include "progress.h"
@@ -49,14 +50,48 @@ static char *prepare_directory(const prp_train_problem *pb, prp_train_result *fi
   return err;
 }
 
-/* What a rank sends rank 0 about restart k: whether it ran it to the end, and its result. */
-typedef struct {
-  int ran;
-  prp_train_result result;
-} dealt_run;
+/* Restart 0 starts from the file's guesses, restart k > 0 from guesses drawn in turn from
+ * one generator: every rank and every thread count gives restart k the same ones. */
+static void draw_guesses(prp_restart_series *s) {
+  prp_rng rng;
+  prp_rng_seed(&rng, s->pb->seed ^ 0x5eed5eedULL);
+  for (int k = 0; k < s->n; k++)
+    for (int u = 0; u < s->pb->n_unknowns; u++)
+      s->guess[k][u] = k == 0 ? s->pb->unknowns[u].guess : draw_guess(&s->pb->unknowns[u], &rng);
+}
+
+char *prp_restart_run(const prp_restart_series *s, int k, prp_train_problem *run) {
+  char dir[4096];
+  for (int u = 0; u < s->pb->n_unknowns; u++) run->unknowns[u].guess = s->guess[k][u];
+  if (s->pb->output_dir) {
+    snprintf(dir, sizeof dir, "%s/restart_%d", s->pb->output_dir, k);
+    run->output_dir = dir;
+  }
+  run->seed = s->pb->seed + (uint64_t)k;
+  char *err = prp_train_run(run, &s->runs[k].result);
+  run->output_dir = s->pb->output_dir;
+  s->runs[k].ran = !err;
+  return err;
+}
+
+/* One after the other: this rank's restarts, k % P == rank (dist.h), up to an error or Ctrl-C. */
+static char *run_dealt(prp_restart_series *s, int *status) {
+  int rank = prp_dist_rank(), size = prp_dist_size();
+  prp_train_problem run = *s->pb;
+  run.quiet = s->pb->quiet || rank != 0;
+  for (int k = rank; k < s->n; k += size) {
+    char *err = prp_restart_run(s, k, &run);
+    if (err) {
+      *status = s->runs[k].result.error_status;
+      return err;
+    }
+    if (s->runs[k].result.stopped == 1 || prp_interrupt_requested()) break;
+  }
+  return NULL;
+}
 
 /* Rank 0: the runs gathered; *done = the leading runs finished, *best among them. */
-static void collect(const dealt_run *runs, int n, prp_train_result *results, int *best, int *done) {
+static void collect(const prp_restart_record *runs, int n, prp_train_result *results, int *best, int *done) {
   for (int k = 0; k < n && runs[k].ran; k++) {
     results[k] = runs[k].result;
     if (results[k].stopped == 1) break;
@@ -65,45 +100,28 @@ static void collect(const dealt_run *runs, int n, prp_train_result *results, int
   }
 }
 
-/* Restart k is run by rank k % P (dist.h); every rank draws every guess, so restart k
- * starts from the same guess and seed whatever P, and rank 0 gathers the results. */
 char *prp_train_restarts_done(const prp_train_problem *pb, int n, double tol, prp_train_result *results, int *best,
                               int *done) {
-  int rank = prp_dist_rank(), size = prp_dist_size();
-  prp_train_problem run = *pb;
-  run.quiet = pb->quiet || rank != 0;
-  prp_rng rng;
-  prp_rng_seed(&rng, pb->seed ^ 0x5eed5eedULL);
-  char dir[4096];
+  int rank = prp_dist_rank(), status = 0;
   *best = -1;
   *done = 0;
   char *err = rank == 0 ? prepare_directory(pb, &results[0]) : NULL;
   if (err) return err;
   prp_dist_barrier();   /* no rank writes before rank 0 has cleared the directory */
-  dealt_run *runs = prp_xcalloc((size_t)n, sizeof *runs);
+  prp_restart_series s = {pb, n, prp_xcalloc((size_t)n, sizeof *s.guess), prp_xcalloc((size_t)n, sizeof *s.runs)};
+  draw_guesses(&s);
+  int workers = prp_train_restart_workers(pb, n);
   prp_interrupt_install();   /* a Ctrl-C between two runs stops the series too */
-  for (int k = 0; k < n && !err; k++) {
-    if (k > 0)
-      for (int u = 0; u < pb->n_unknowns; u++) run.unknowns[u].guess = draw_guess(&pb->unknowns[u], &rng);
-    if (k % size != rank) continue;
-    if (pb->output_dir) {
-      snprintf(dir, sizeof dir, "%s/restart_%d", pb->output_dir, k);
-      run.output_dir = dir;
-    }
-    run.seed = pb->seed + (uint64_t)k;
-    if ((err = prp_train_run(&run, &runs[k].result))) {
-      results[*done].error_status = runs[k].result.error_status;
-      break;
-    }
-    runs[k].ran = 1;
-    if (runs[k].result.stopped == 1 || prp_interrupt_requested()) break;
-  }
+  err = workers > 1 ? prp_restarts_concurrent(&s, workers, &status) : run_dealt(&s, &status);
   prp_interrupt_restore();
-  if (!err) {
-    prp_dist_gather_dealt(runs, sizeof *runs, (size_t)n);
-    if (rank == 0) collect(runs, n, results, best, done);
+  if (err) {
+    results[0].error_status = status;
+  } else {
+    prp_dist_gather_dealt(s.runs, sizeof *s.runs, (size_t)n);
+    if (rank == 0) collect(s.runs, n, results, best, done);
     else *done = n;   /* the table is rank 0's */
   }
-  free(runs);
+  free(s.guess);
+  free(s.runs);
   return err;
 }

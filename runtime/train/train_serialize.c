@@ -18,9 +18,10 @@
 /* A field added to one of these structs must be added to the tables below
  * (the sizes are those of x86-64 and AArch64 Linux). */
 #if defined(__x86_64__) || defined(__aarch64__)
-static_assert(sizeof(prp_train_problem) == 25704, "prp_train_problem changed: update train_serialize.c");
-/* Not serialized: kernel pointers (a built program links its own) and the model check
- * (model_misfit: built programs have no simulator of the model). */
+static_assert(sizeof(prp_train_problem) == 25712, "prp_train_problem changed: update train_serialize.c");
+/* Not serialized: kernel pointers (a built program links its own), the model check
+ * (model_misfit: built programs have no simulator of the model) and restart_workers (the
+ * machine's, not the problem's: a built program's --restart-workers). */
 static_assert(sizeof(prp_train_term) == 344, "prp_train_term changed: update train_serialize.c");
 static_assert(sizeof(prp_schedule) == 2352, "prp_schedule changed: update train_serialize.c");
 static_assert(sizeof(prp_train_unknown) == 48, "prp_train_unknown changed: update train_serialize.c");

@@ -2,7 +2,8 @@
  * (weights, biases and unknowns, through JIT kernels, jets, output transform,
  * nudging and schedules) against central differences for every example with
  * relaxation on and off; a short training of a problem with a known solution;
- * bitwise reproducibility; schedules at their end points. */
+ * bitwise reproducibility; restarts on several threads equal to one after the other;
+ * schedules at their end points. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -274,6 +275,37 @@ static void test_restarts_draw_guesses_in_bounds(void **state) {
   remove_poisson(dir);
 }
 
+/* Restarts on three threads at once give bitwise the results of one after the other
+ * (each run's guess and seed are its own; the threads share only read-only data). */
+static void test_restarts_concurrent_equal_sequential(void **state) {
+  char dir[] = "/tmp/prp-restart-XXXXXX";
+  prp_plan plan;
+  prp_plan_options opt = {.relax = 1, .epochs = 20, .seed = -1, .quiet = 1, .restarts = 5, .restart_workers = 1};
+  ast_program *prog = poisson_plan(dir, &opt, &plan);
+  assert_int_equal(prp_train_restart_workers(&plan.problem, 5), 1);
+  prp_train_result seq[5], con[5];
+  int best_seq, best_con, done_seq, done_con;
+  assert_null(prp_train_restarts_done(&plan.problem, 5, 0.05, seq, &best_seq, &done_seq));
+  plan.problem.restart_workers = 3;
+  assert_int_equal(prp_train_restart_workers(&plan.problem, 5), 3);
+  assert_int_equal(prp_train_restart_workers(&plan.problem, 2), 2);   /* no more threads than runs */
+  assert_null(prp_train_restarts_done(&plan.problem, 5, 0.05, con, &best_con, &done_con));
+  assert_int_equal(done_seq, 5);
+  assert_int_equal(done_con, 5);
+  assert_int_equal(best_con, best_seq);
+  for (int k = 0; k < 5; k++) {
+    assert_memory_equal(con[k].unknowns, seq[k].unknowns, sizeof seq[k].unknowns);
+    assert_memory_equal(con[k].term_loss, seq[k].term_loss, sizeof seq[k].term_loss);
+    assert_memory_equal(&con[k].loss, &seq[k].loss, sizeof seq[k].loss);
+    assert_int_equal(con[k].epochs_done, seq[k].epochs_done);
+    assert_int_equal(con[k].verdict.verdict, seq[k].verdict.verdict);
+  }
+  assert_true(seq[1].unknowns[0] != seq[2].unknowns[0]);
+  prp_plan_free(&plan);
+  ast_program_free(prog);
+  remove_poisson(dir);
+}
+
 /* L-BFGS after Adam lowers the loss further (the fit of a known solution). */
 static void test_lbfgs_after_adam(void **state) {
   char dir[] = "/tmp/prp-lbfgs-XXXXXX";
@@ -333,6 +365,7 @@ int main(void) {
     cmocka_unit_test(test_success_predicate),
     cmocka_unit_test(test_lbfgs_after_adam),
     cmocka_unit_test(test_restarts_draw_guesses_in_bounds),
+    cmocka_unit_test(test_restarts_concurrent_equal_sequential),
     cmocka_unit_test(test_single_precision_agrees),
     cmocka_unit_test(test_gradient_source1d),
     cmocka_unit_test(test_gradient_plume2d),
