@@ -31,3 +31,6 @@ run "$out/shear2d-noslow.prp" shear2d-noslow 1 1.1 0.1 &
 run "$out/crossflow2d-noslow.prp" crossflow2d-noslow 2 0.2 0.9; wait
 run "$out/shear2d-resample_lbfgs.prp" shear2d-resample_lbfgs 1 1.1 0.1 &
 run "$out/shear2d-residual10.prp" shear2d-residual10 1 1.1 0.1; wait
+# Why the unknowns move slowly: every epoch logged (history.csv's dL_dxs and xs).
+variant shear2d log1 "  log 1"
+run "$out/shear2d-log1.prp" shear2d-log1 1 1.1 0.1
