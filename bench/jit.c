@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "relax_auto_flow.h"
 #include "codegen.h"
 #include "parse.h"
 
@@ -96,7 +97,7 @@ static void bench_example(const char *path, const char *name) {
   prp_diag diag;
   prp_diag_init(&diag, stderr, 0);
   ast_program *prog = prp_parse_file(path, &diag);
-  if (!prog || diag.errors || prp_check(prog, &diag) != 0) {
+  if (!prog || diag.errors || prp_check_program(prog, &diag) != 0) {
     fprintf(stderr, "bench_jit: %s does not check\n", path);
     if (prog)
       ast_program_free(prog);

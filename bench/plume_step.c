@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "relax_auto_flow.h"
 #include "optim.h"
 #include "parse.h"
 #include "plan.h"
@@ -144,7 +145,7 @@ int main(int argc, char **argv) {
   char path[4096];
   snprintf(path, sizeof path, "%s/examples/plume2d.prp", argc > 1 ? argv[1] : PRP_SOURCE_DIR);
   ast_program *prog = prp_parse_file(path, &diag);
-  if (!prog || diag.errors || prp_check(prog, &diag)) return 1;
+  if (!prog || diag.errors || prp_check_program(prog, &diag)) return 1;
   prp_jit *jit = prp_jit_create();
   if (getenv("PRP_BENCH_PROFILE")) { /* for perf: the f32 step at one thread only, many steps */
     steps = 60;

@@ -265,7 +265,7 @@ static int color_for(const options *o) {
 /* Parses and checks o->file; NULL (with diagnostics printed) if it has errors. */
 static ast_program *front_end(const options *o, prp_diag *diag) {
   ast_program *prog = prp_parse_file(o->file, diag);
-  if (prog && diag->errors == 0 && prp_check(prog, diag) == 0) prp_relax_auto_flow(prog);
+  if (prog && diag->errors == 0) prp_check_program(prog, diag);
   if (diag->errors == 0) return prog;
   if (diag->errors > 0 && diag->errors <= diag->max_errors)
     fprintf(stderr, "%d error%s\n", diag->errors, diag->errors == 1 ? "" : "s");

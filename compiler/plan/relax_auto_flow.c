@@ -108,3 +108,9 @@ void prp_relax_auto_flow(ast_program *prog) {
   measure(prog);
   prp_relax_auto_update(prog);
 }
+
+int prp_check_program(ast_program *prog, prp_diag *diag) {
+  int errors = prp_check(prog, diag);
+  if (errors == 0) prp_relax_auto_flow(prog);
+  return errors;
+}

@@ -86,7 +86,7 @@ int repl_eval_expression(prp_repl *r, const char *where, int lineno, int col, co
   ast_program *prog = prp_parse_string(r->path, r->text, strlen(r->text), &r->diag);
   prp_source *src = expression_source(where, lineno, col, expr);
   if (r->diag.errors == 0) prp_parse_source(prog, src, NULL, &r->diag);
-  if (r->diag.errors == 0 && prp_check(prog, &r->diag) == 0) prp_relax_auto_flow(prog);
+  if (r->diag.errors == 0) prp_check_program(prog, &r->diag);
   int rc = -1;
   if (r->diag.errors == 0) {
     const ast_symbol *sym = prp_lookup(prog, "repl_eval_");

@@ -107,7 +107,7 @@ static ast_decl *main_decl(const ast_program *prog, ast_decl_kind kind) {
 /* Parses and checks text; NULL (errors reported) if it has errors. */
 static ast_program *front_end(prp_repl *r, const char *text) {
   ast_program *prog = prp_parse_string(r->path ? r->path : "<repl>", text, strlen(text), &r->diag);
-  if (prog && r->diag.errors == 0 && prp_check(prog, &r->diag) == 0) prp_relax_auto_flow(prog);
+  if (prog && r->diag.errors == 0) prp_check_program(prog, &r->diag);
   if (prog && r->diag.errors == 0) return prog;
   ast_program_free(prog);
   return NULL;
