@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The blind flow problems of stop 11 (examples/blind/crossflow2d.prp and
-# shear2d.prp, committed before they were run): PR-PINN with the file's
+# The blind flow problems of stop 11 (examples/blind/crossflow2d.prp,
+# shear2d.prp and ell2d.prp, committed before they were run): PR-PINN with the file's
 # settings (relax auto, defaults) from 4 far guesses x 2 seeds, and vanilla
 # from the same guesses, seed 1. Run it once with each prpc to compare rules
 # (LABEL names the output directory).
@@ -17,6 +17,7 @@ problems=("$@")
 declare -A guesses=(
   [crossflow2d]="xs=0.2,ys=0.9;xs=0.2,ys=0.1;xs=1.9,ys=0.95;xs=0.9,ys=0.05"
   [shear2d]="xs=1.1,ys=0.1;xs=1.1,ys=0.7;xs=0.1,ys=0.1;xs=0.7,ys=0.05"
+  [ell2d]="xs=1.4,ys=0.1;xs=1.4,ys=0.9;xs=0.1,ys=0.1;xs=0.9,ys=0.05"
 )
 launch=()
 if [ "${RANKS:-2}" -gt 1 ] && "$prpc" --help | grep -q 'MPI support in this build: on'; then
