@@ -322,18 +322,23 @@ static const prp_train_key *key_at(const ast_option *o, int i) {
   return o->args[i].kind == ARG_WORD ? prp_train_key_find(o->name, o->args[i].text) : NULL;
 }
 
-static void train_optimizer(checker *c, const prp_train_option *row, const ast_option *o) {
-  if (arg_choice(c, o, 0, row->what, row->words) < 0) return;
-  for (int i = 1; i < o->nargs; i++) {
+/* From argument `first` on, only the line's keys, each with its number. */
+static void train_keys(checker *c, const ast_option *o, int first) {
+  for (int i = first; i < o->nargs; i++) {
     const prp_train_key *key = key_at(o, i);
     if (key) {
       i = train_key(c, o, i, key);
     } else {
       char keys[128];
       key_list(o->name, keys, sizeof keys);
-      prp_error(c->diag, o->args[i].loc, "unexpected optimizer argument; expected %s", keys);
+      prp_error(c->diag, o->args[i].loc, "unexpected %s argument; expected %s", o->name, keys);
     }
   }
+}
+
+static void train_optimizer(checker *c, const prp_train_option *row, const ast_option *o) {
+  if (arg_choice(c, o, 0, row->what, row->words) < 0) return;
+  train_keys(c, o, 1);
 }
 
 static void train_collocation(checker *c, const prp_train_option *row, const ast_option *o) {
@@ -344,6 +349,12 @@ static void train_collocation(checker *c, const prp_train_option *row, const ast
     if (key) i = train_key(c, o, i, key);
     else arg_choice(c, o, i, "the sampler", row->words);
   }
+}
+
+/* `strict N resample K`: a count, then the line's keys. */
+static void train_count_keys(checker *c, const prp_train_option *row, const ast_option *o) {
+  long n;
+  if (arg_count(c, o, 0, row->what, &n)) train_keys(c, o, 1);
 }
 
 static void train_weights(checker *c, const prp_train_option *row, const ast_option *o) {
@@ -446,6 +457,7 @@ void check_train(checker *c, ast_decl *d) {
     else if (row->kind == PRP_TRAIN_ARG_COLLOCATION) train_collocation(c, row, o);
     else if (row->kind == PRP_TRAIN_ARG_WEIGHTS) train_weights(c, row, o);
     else if (row->kind == PRP_TRAIN_ARG_STOP) train_stop(c, row, o);
+    else if (row->kind == PRP_TRAIN_ARG_COUNT_KEYS) train_count_keys(c, row, o);
     else train_simple(c, row, o);
   }
 }

@@ -122,6 +122,12 @@ static void apply_stop(const prp_train_option *row, const ast_option *o, prp_tra
   tp->stop_over = o && o->nargs == 4 ? (int)o->args[3].num : 0;
 }
 
+/* strict N [resample K] (train.h: prp_train_strict_phase); absent: no strict phase */
+static void apply_strict(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  tp->strict_epochs = o ? (int)number(row, o) : 0;
+  tp->strict_resample = o ? (int)key_value(o, row->name, "resample") : 0;
+}
+
 /* ---- the table ------------------------------------------------------------------------- */
 
 static const char *const optimizers[] = {"adam", NULL};
@@ -175,6 +181,9 @@ const prp_train_option prp_train_options[] = {
    .limit_message = "the tolerance of 'stop settled' is a share of the bound width in (0, 1), not %g",
    .set = PRP_TRAIN_SET_ARGS, .apply = apply_stop,
    .help = "settled TOL over N: stop once relaxed and every unknown moved < TOL of its width over N epochs (never)"},
+  {.name = "strict", .kind = PRP_TRAIN_ARG_COUNT_KEYS, .what = "a number of epochs", .lo = 1, .hi = PRP_TRAIN_MAX_COUNT,
+   .set = PRP_TRAIN_SET_FIRST, .apply = apply_strict,
+   .help = "N Adam epochs of the strict problem after the epochs, unknowns at full rate, then resample K (100) (none)"},
 };
 #undef COUNT_ARG
 const int prp_train_noptions = (int)(sizeof prp_train_options / sizeof prp_train_options[0]);
@@ -185,6 +194,7 @@ const prp_train_key prp_train_keys[] = {
   {"optimizer", "decay", "decay", PRP_TRAIN_KEY_POSITIVE, NULL, "the factor of the rates every N epochs (none)"},
   {"optimizer", "every", "every", PRP_TRAIN_KEY_EPOCHS, NULL, "epochs between two decays"},
   {"collocation", "resample", "resample", PRP_TRAIN_KEY_EPOCHS, NULL, "epochs between two draws (never)"},
+  {"strict", "resample", "strict.resample", PRP_TRAIN_KEY_EPOCHS, "100", "epochs between two draws in the strict phase"},
   {"weights", "data", "weight.data", PRP_TRAIN_KEY_WEIGHT, "1", "the weight of the data misfit"},
   {"weights", "residual", "weight.residual", PRP_TRAIN_KEY_WEIGHT, "1", "the weight of the PDE residual"},
   {"weights", "initial", "weight.initial", PRP_TRAIN_KEY_WEIGHT, "1", "the weight of the initial conditions"},

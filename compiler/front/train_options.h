@@ -22,6 +22,7 @@ typedef enum {
   PRP_TRAIN_ARG_COLLOCATION,  /* a count, a sampler (the row's words) and the key resample */
   PRP_TRAIN_ARG_WEIGHTS,      /* pairs of a loss term (a key) and its weight */
   PRP_TRAIN_ARG_STOP,         /* a rule (the row's words), a tolerance in (lo, hi), `over` and a count */
+  PRP_TRAIN_ARG_COUNT_KEYS,   /* a count, then the line's keys (strict N resample K) */
 } prp_train_arg;
 
 /* How the REPL's `set NAME VALUE` edits the line. */
@@ -46,7 +47,7 @@ struct prp_train_option {
 };
 
 /* A word of an option line followed by a number: optimizer's lr, collocation's
- * resample, a loss term of weights. */
+ * and strict's resample, a loss term of weights. */
 typedef enum {
   PRP_TRAIN_KEY_POSITIVE,   /* a number > 0 */
   PRP_TRAIN_KEY_EPOCHS,     /* a whole number of epochs >= 1 */

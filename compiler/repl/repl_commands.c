@@ -117,10 +117,10 @@ static int cmd_train(prp_repl *r, const input *in) {
   if (in->n == 2) {
     if (!count_arg(r, in, 1, 1, &n)) return -1;
   } else {
-    n = r->plan->problem.epochs - repl_epoch(r);
+    n = prp_train_total_epochs(&r->plan->problem) - repl_epoch(r);
     if (n <= 0) {
-      prp_error(&r->diag, word_loc(in, 0), "all %d planned epochs are done; say how many more (train N)",
-                r->plan->problem.epochs);
+      prp_error(&r->diag, word_loc(in, 0), "all %ld planned epochs are done; say how many more (train N)",
+                prp_train_total_epochs(&r->plan->problem));
       return -1;
     }
   }
@@ -351,7 +351,7 @@ static int cmd_sweep(prp_repl *r, const input *in) {
     int ok = repl_set(r, in->word[1], in->word[i], word_loc(in, i)) == 0, status = 0;
     if (ok) {
       repl_reset(r);
-      status = repl_train(r, epochs > 0 ? epochs : r->plan->problem.epochs);
+      status = repl_train(r, epochs > 0 ? epochs : prp_train_total_epochs(&r->plan->problem));
       ok = status == 0;
     }
     r->out = out;

@@ -126,8 +126,8 @@ int repl_train(prp_repl *r, long n) {
     prp_trainer_show(&c.progress, pb, &e, status == 1 ? "interrupted" : status < 0 ? "not finite" : c.settled ? c.message : "done");
   }
   if (c.settled) fprintf(r->out, "%s", c.message);
-  else fprintf(r->out, "%s at epoch %ld of %d", status == 1 ? "interrupted" : status < 0 ? "stopped" : "trained", now,
-               pb->epochs);
+  else fprintf(r->out, "%s at epoch %ld of %ld", status == 1 ? "interrupted" : status < 0 ? "stopped" : "trained", now,
+               prp_train_total_epochs(pb));
   if (r->interactive) fprintf(r->out, " (%ld epochs in %.1f s)", now - first, prp_now() - start);
   fprintf(r->out, "\n");
   repl_show_state(r, "losses");
@@ -213,7 +213,8 @@ static void show_relax(prp_repl *r) {
 
 static void show_status(prp_repl *r) {
   const prp_train_problem *pb = &r->plan->problem;
-  fprintf(r->out, "problem %s from %s: epoch %ld of %d, network", pb->problem_name, r->path, repl_epoch(r), pb->epochs);
+  fprintf(r->out, "problem %s from %s: epoch %ld of %ld%s, network", pb->problem_name, r->path, repl_epoch(r),
+          prp_train_total_epochs(pb), prp_train_strict_phase(pb, repl_epoch(r)) ? " (strict phase)" : "");
   for (int l = 0; l < pb->net.n_hidden; l++) fprintf(r->out, "%s%d", l ? "x" : " ", pb->net.widths[l]);
   fprintf(r->out, " (%zu weights), %d kernels, relaxation %s\n", prp_trainer_network(r->trainer)->n_params, r->nkernels,
           pb->relaxed ? "on" : "off");
@@ -226,7 +227,9 @@ static void show_options(prp_repl *r) {
           pb->lr_unknowns, (unsigned long long)pb->seed, pb->n_collocation,
           pb->sampler <= PRP_SAMPLE_LHS ? samplers[pb->sampler] : "?");
   if (pb->resample_every > 0) fprintf(r->out, " resample %d", pb->resample_every);
-  fprintf(r->out, ", boundary_points %d, initial_points %d, log %d\n", pb->n_boundary, pb->n_initial, pb->log_every);
+  fprintf(r->out, ", boundary_points %d, initial_points %d, log %d", pb->n_boundary, pb->n_initial, pb->log_every);
+  if (pb->strict_epochs > 0) fprintf(r->out, ", strict %d resample %d", pb->strict_epochs, pb->strict_resample);
+  fprintf(r->out, "\n");
 }
 
 void repl_show_state(prp_repl *r, const char *what) {

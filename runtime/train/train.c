@@ -1,8 +1,8 @@
 /* Runtime, training: `prpc run`'s and built programs' driver of the trainer
- * (trainer.c): Adam for the file's epochs, then optional L-BFGS, with the progress
- * line and Ctrl-C; history, results, weights and plots written to the output
- * directory. NaN/Inf stops with the epoch and the term; Ctrl-C stops cleanly;
- * both keep the last finite state. */
+ * (trainer.c): Adam for the file's epochs and its strict phase, then optional
+ * L-BFGS, with the progress line and Ctrl-C; history, results, weights and plots
+ * written to the output directory. NaN/Inf stops with the epoch and the term;
+ * Ctrl-C stops cleanly; both keep the last finite state. */
 #include "train.h"
 #include "util.h"
 #include <cblas.h>
@@ -42,7 +42,7 @@ static int adam_epoch_done(void *ctx, const prp_trainer *t, const prp_trainer_ep
   run *r = ctx;
   r->res->loss = e->loss;
   r->res->epochs_done = (int)e->epoch;
-  if (e->epoch < r->pb->epochs && !r->pb->quiet) prp_trainer_show(&r->progress, r->pb, e, NULL);
+  if (e->epoch < prp_train_total_epochs(r->pb) && !r->pb->quiet) prp_trainer_show(&r->progress, r->pb, e, NULL);
   if (prp_train_stop_check(&r->stop, r->pb, (int)e->epoch - 1, e->unknowns, r->res->message, sizeof r->res->message))
     return r->res->settled = 1;
   if (!prp_interrupt_requested()) return 0;
@@ -52,7 +52,7 @@ static int adam_epoch_done(void *ctx, const prp_trainer *t, const prp_trainer_ep
 
 static void adam_phase(run *r) {
   prp_train_result *res = r->res;
-  prp_trainer_status st = prp_trainer_step(r->t, r->pb->epochs, adam_epoch_done, r);
+  prp_trainer_status st = prp_trainer_step(r->t, prp_train_total_epochs(r->pb), adam_epoch_done, r);
   if (st == PRP_TRAINER_STOPPED && !res->settled) res->stopped = 1;
   if (st != PRP_TRAINER_NOT_FINITE) return;
   prp_trainer_epoch e;
@@ -92,6 +92,10 @@ static char *write_result_json(run *r, const prp_train_result *res) {
   prp_json_member_string(j, "status", res->stopped == 0 ? "done" : res->stopped == 1 ? "interrupted" : "not finite");
   if (res->message[0]) prp_json_member_string(j, "message", res->message);
   prp_json_member_int(j, "epochs", res->epochs_done);
+  if (pb->strict_epochs > 0) {   /* of those, the strict phase's */
+    prp_json_member_int(j, "strict_epochs", res->epochs_done > pb->epochs ? res->epochs_done - pb->epochs : 0);
+    prp_json_member_int(j, "strict_resample", pb->strict_resample);
+  }
   prp_json_member_string(j, "stop", res->stopped == 1 ? "interrupted" : res->stopped == 2 ? "not finite"
                                     : res->settled ? "settled" : "epochs");
   prp_json_member_number(j, "loss", res->loss);
@@ -202,8 +206,8 @@ static char *open_history(run *r) {
 /* Adam, L-BFGS, the final evaluation (schedules at the epochs done) and its progress line. */
 static void train(run *r) {
   const prp_train_problem *pb = r->pb;
-  size_t line_every = (size_t)(pb->epochs / 20 > 0 ? pb->epochs / 20 : 1);
-  prp_progress_init(&r->progress, stderr, (size_t)pb->epochs, 0, line_every);
+  size_t total = (size_t)prp_train_total_epochs(pb), line_every = total / 20 > 0 ? total / 20 : 1;
+  prp_progress_init(&r->progress, stderr, total, 0, line_every);
   prp_interrupt_install();
   adam_phase(r);
   r->res->epochs_done = (int)prp_trainer_epochs_done(r->t);

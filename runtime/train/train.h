@@ -113,6 +113,9 @@ typedef struct {
                               * (0: none added); NAN when not known (the verdict estimates it) */
   double stop_tol;           /* `stop settled TOL over N` (train_stop.h): TOL, a share of the bound width */
   int stop_over;             /* N epochs; 0: no stopping rule, train all the epochs */
+  int strict_epochs;         /* `strict N [resample K]`: N Adam epochs of the strict problem after the
+                              * epochs (prp_train_strict_phase); 0: none */
+  int strict_resample;       /* K: the points are redrawn every K epochs of the strict phase */
   /* An independent check of the answer for the verdict (NULL: none; prpc run sets it, built
    * programs do not): the model's strict PDE solved by the simulator with the unknowns at the
    * given values; returns the mean squared misfit to the observations, NAN when it cannot. */
@@ -174,8 +177,19 @@ int prp_train_warmup(const prp_train_problem *pb);
 /* The unknowns' rate at an epoch, from their base rate: 0 during the warm-up;
  * while relaxed, rate * (F + (1 - F) * left), F = unknowns_slowdown and left the
  * share of relaxation still to anneal (1 while the schedules hold, 0 after), so
- * that the unknowns slow down as the physics is restored and the network leads. */
+ * that the unknowns slow down as the physics is restored and the network leads;
+ * the full rate again in the strict phase. */
 double prp_train_unknowns_rate(const prp_train_problem *pb, int epoch, double rate);
+
+/* The strict phase (`strict N`): the Adam epochs from pb->epochs on, when N > 0. The
+ * schedules stand at their end values there, the unknowns move at their full rate (no
+ * unknowns_slowdown) and the points are redrawn every strict_resample epochs of it. */
+int prp_train_strict_phase(const prp_train_problem *pb, long epoch);
+/* The Adam epochs of a whole run: epochs, then strict_epochs. */
+long prp_train_total_epochs(const prp_train_problem *pb);
+/* Whether the points are redrawn before Adam epoch `epoch`: every resample_every epochs
+ * before the strict phase, every strict_resample epochs of it from its first. */
+int prp_train_resample_at(const prp_train_problem *pb, long epoch);
 
 /* The share of training at which the schedule reaches its final value. */
 double prp_schedule_end(const prp_schedule *s);
@@ -217,7 +231,8 @@ void prp_trainer_free(prp_trainer *t);
 const prp_train_problem *prp_trainer_problem(const prp_trainer *t);
 
 /* n Adam epochs from where the trainer is. Each epoch: the schedules at the share of
- * pb->epochs done (at most 1), the points redrawn every pb->resample_every epochs, the
+ * pb->epochs done (at most 1), the points redrawn as prp_train_resample_at says (past
+ * pb->epochs, the strict phase's rule when the problem has one), the
  * loss and gradient, a history row every pb->log_every epochs and at the last of the n,
  * then one Adam step at the scheduled rates. A loss or gradient that is not finite
  * stops with the parameters of the last finite epoch put back: PRP_TRAINER_NOT_FINITE,

@@ -35,7 +35,7 @@ static long problem_key(const prp_train_session *s) {
   unsigned long h = 1469598103u;
   long parts[] = {(long)s->net.n_params, pb->n_unknowns, pb->n_terms, pb->n_collocation, pb->n_boundary,
                   pb->n_initial, (long)pb->n_obs, pb->epochs, pb->lbfgs_iterations, (long)pb->seed,
-                  pb->resample_every, pb->single, pb->relaxed};
+                  pb->resample_every, pb->single, pb->relaxed, pb->strict_epochs, pb->strict_resample};
   for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) h = (h ^ (unsigned long)parts[i]) * 1099511628211ul;
   return (long)(h >> 1);
 }

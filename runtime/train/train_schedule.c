@@ -1,5 +1,6 @@
-/* Runtime, training: relaxation schedules, evaluated every epoch, and the
- * unknowns' rate that follows them (two time scales). */
+/* Runtime, training: relaxation schedules, evaluated every epoch, the unknowns'
+ * rate that follows them (two time scales), and the strict phase after them
+ * (`strict N`): which epochs it covers and when it redraws the points. */
 #include "train.h"
 #include <math.h>
 
@@ -60,9 +61,23 @@ int prp_train_warmup(const prp_train_problem *pb) {
   return pb->warmup_share > 0 ? (int)(pb->warmup_share * pb->epochs) : pb->warmup_epochs;
 }
 
+int prp_train_strict_phase(const prp_train_problem *pb, long epoch) {
+  return pb->strict_epochs > 0 && epoch >= pb->epochs;
+}
+
+long prp_train_total_epochs(const prp_train_problem *pb) {
+  return (long)pb->epochs + (pb->strict_epochs > 0 ? pb->strict_epochs : 0);
+}
+
+int prp_train_resample_at(const prp_train_problem *pb, long epoch) {
+  if (prp_train_strict_phase(pb, epoch))
+    return pb->strict_resample > 0 && (epoch - pb->epochs) % pb->strict_resample == 0;
+  return pb->resample_every > 0 && epoch > 0 && epoch % pb->resample_every == 0;
+}
+
 double prp_train_unknowns_rate(const prp_train_problem *pb, int epoch, double rate) {
   if (epoch < prp_train_warmup(pb)) return 0;
   double f = pb->unknowns_slowdown;
-  if (!pb->relaxed || !(f > 0 && f < 1)) return rate;
+  if (!pb->relaxed || !(f > 0 && f < 1) || prp_train_strict_phase(pb, epoch)) return rate;
   return rate * (f + (1 - f) * relaxation_left(pb, pb->epochs > 0 ? (double)epoch / pb->epochs : 1));
 }

@@ -13,12 +13,12 @@
 #include <string.h>
 
 #define BLOB_MAGIC "prp-train-problem"
-#define BLOB_VERSION 2
+#define BLOB_VERSION 3
 
 /* A field added to one of these structs must be added to the tables below
  * (the sizes are those of x86-64 and AArch64 Linux). */
 #if defined(__x86_64__) || defined(__aarch64__)
-static_assert(sizeof(prp_train_problem) == 25712, "prp_train_problem changed: update train_serialize.c");
+static_assert(sizeof(prp_train_problem) == 25720, "prp_train_problem changed: update train_serialize.c");
 /* Not serialized: kernel pointers (a built program links its own), the model check
  * (model_misfit: built programs have no simulator of the model) and restart_workers (the
  * machine's, not the problem's: a built program's --restart-workers). */
@@ -145,6 +145,8 @@ static const field problem_fields[] = {
   REAL(prp_train_problem, noise_std),
   REAL(prp_train_problem, stop_tol),
   INT(prp_train_problem, stop_over, 0, BIG),
+  INT(prp_train_problem, strict_epochs, 0, BIG),
+  INT(prp_train_problem, strict_resample, 0, BIG),
 };
 
 static const field meta_fields[] = {

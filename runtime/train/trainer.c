@@ -1,9 +1,9 @@
 /* Runtime, training: the stepping trainer, the one training loop. Adam epochs
- * (schedules, resampling, the non-finite check and the last finite state, the
- * rates' schedules), L-BFGS to polish, and what the drivers read: the last
- * evaluation, the unknowns, the network. prp_train_run (train.c) and the REPL
- * (compiler/repl_train.c) drive it; its history is trainer_history.c, its
- * saved states and carry-over trainer_state.c. */
+ * (schedules, resampling, the strict phase's rates and draws, the non-finite
+ * check and the last finite state, the rates' schedules), L-BFGS to polish, and
+ * what the drivers read: the last evaluation, the unknowns, the network.
+ * prp_train_run (train.c) and the REPL (compiler/repl_train.c) drive it; its
+ * history is trainer_history.c, its saved states and carry-over trainer_state.c. */
 #include "trainer_internal.h"
 #include "util.h"
 #include <math.h>
@@ -71,7 +71,7 @@ static int adam_epoch(prp_trainer *t, int last) {
   size_t n = prp_train_session_size(s);
   long epoch = t->epochs_done;
   prp_train_session_set_progress(s, prp_trainer_progress_at(pb, epoch));
-  if (pb->resample_every > 0 && epoch > 0 && epoch % pb->resample_every == 0) prp_train_session_resample(s);
+  if (prp_train_resample_at(pb, epoch)) prp_train_session_resample(s);
   t->loss = prp_train_session_loss_grad(s, s->x, t->grad);
   if (!isfinite(t->loss) || !all_finite(t->grad, n)) {
     memcpy(s->x, t->last_good, n * sizeof(double));

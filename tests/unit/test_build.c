@@ -216,7 +216,7 @@ static void test_bad_blobs_are_rejected(void **state) {
   size_t size;
   char *text = prp_train_serialize(&pb, &meta, &size);
   assert_rejected("hello 1\n", "not a problem description");
-  assert_rejected("prp-train-problem 3\n", "out of range");
+  assert_rejected("prp-train-problem 4\n", "out of range");
   /* cut short before the last key */
   char *cut = strndup(text, (size_t)(strstr(text, "\nend") - text));
   assert_rejected(cut, "ends before");

@@ -98,6 +98,15 @@ static void test_rows_accept_defaults_and_limits(void **state) {
     case PRP_TRAIN_ARG_WEIGHTS:
       expect(row->name, "nonsense 1", 1);
       break;
+    case PRP_TRAIN_ARG_COUNT_KEYS:   /* a count, then keys (tested below) */
+      expect_number(row->name, row->lo, "", 0);
+      expect_number(row->name, row->hi, "", 0);
+      expect_number(row->name, row->lo - 1, "", 1);
+      expect_number(row->name, row->hi + 1, "", 1);
+      expect_number(row->name, row->lo + 0.5, "", 1);
+      expect_number(row->name, row->lo, " nonsense 5", 1);
+      expect_number(row->name, row->lo, " 5", 1);
+      break;
     case PRP_TRAIN_ARG_STOP:
       expect(row->name, "settled 0.001 over 1", 0);
       expect_number(row->name, row->lo, " over 10", 1);   /* the word comes first */
@@ -119,6 +128,15 @@ static void test_rows_accept_defaults_and_limits(void **state) {
   }
 }
 
+/* What a key's line says before its keys: its default, or for a line without one
+ * that needs a count, its least count. */
+static const char *line_start(const prp_train_option *row, char *buf, size_t size) {
+  if (row->dflt) return row->dflt;
+  if (row->kind != PRP_TRAIN_ARG_COUNT_KEYS) return "";
+  snprintf(buf, size, "%g", row->lo);
+  return buf;
+}
+
 /* Each key, after its line's default: the boundary of its limits. */
 static void test_keys_accept_their_limits(void **state) {
   (void)state;
@@ -126,9 +144,10 @@ static void test_keys_accept_their_limits(void **state) {
     const prp_train_key *key = &prp_train_keys[i];
     const prp_train_option *row = prp_train_option_find(key->line);
     assert_non_null(row);
-    assert_true(row->set == PRP_TRAIN_SET_KEYS || row->kind == PRP_TRAIN_ARG_COLLOCATION);
-    char ok[128], bad[128];
-    const char *pre = row->dflt ? row->dflt : "", *sp = row->dflt ? " " : "";
+    assert_true(row->set == PRP_TRAIN_SET_KEYS || row->kind == PRP_TRAIN_ARG_COLLOCATION ||
+                row->kind == PRP_TRAIN_ARG_COUNT_KEYS);
+    char ok[128], bad[128], start[32];
+    const char *pre = line_start(row, start, sizeof start), *sp = *pre ? " " : "";
     double lo = key->kind == PRP_TRAIN_KEY_WEIGHT ? 0 : key->kind == PRP_TRAIN_KEY_EPOCHS ? 1 : 1e-9;
     double out = key->kind == PRP_TRAIN_KEY_WEIGHT ? -1 : key->kind == PRP_TRAIN_KEY_EPOCHS ? 0 : 0;
     snprintf(ok, sizeof ok, "%s%s%s %g", pre, sp, key->name, lo);
@@ -165,14 +184,18 @@ static void test_defaults_are_what_the_planner_applies(void **state) {
     apply_line(line, &given);
     if (memcmp(&none, &given, sizeof none) != 0) fail_msg("'%s' sets other values than its absence", line);
   }
-  for (int i = 0; i < prp_train_nkeys; i++) {
+  for (int i = 0; i < prp_train_nkeys; i++) {   /* a key's default is what the line without the key sets */
     const prp_train_key *key = &prp_train_keys[i];
     const prp_train_option *row = prp_train_option_find(key->line);
     if (!key->dflt || !row->apply) continue;
-    char line[128];
-    snprintf(line, sizeof line, "%s %s%s%s %s", row->name, row->dflt ? row->dflt : "", row->dflt ? " " : "", key->name, key->dflt);
+    char line[128], start[32], bare[128];
+    prp_train_problem without;
+    const char *pre = line_start(row, start, sizeof start), *sp = *pre ? " " : "";
+    snprintf(bare, sizeof bare, "%s %s", row->name, pre);
+    snprintf(line, sizeof line, "%s %s%s%s %s", row->name, pre, sp, key->name, key->dflt);
+    apply_line(row->dflt ? NULL : bare, &without);
     apply_line(line, &given);
-    if (memcmp(&none, &given, sizeof none) != 0) fail_msg("'%s' sets other values than its absence", line);
+    if (memcmp(&without, &given, sizeof without) != 0) fail_msg("'%s' sets other values than '%s'", line, bare);
   }
 }
 
