@@ -322,17 +322,19 @@ static const prp_train_key *key_at(const ast_option *o, int i) {
   return o->args[i].kind == ARG_WORD ? prp_train_key_find(o->name, o->args[i].text) : NULL;
 }
 
-/* From argument `first` on, only the line's keys, each with its number. */
+/* From argument `first` on, only the line's keys, each with its number (an unknown
+ * word's number is not an error of its own). */
 static void train_keys(checker *c, const ast_option *o, int first) {
   for (int i = first; i < o->nargs; i++) {
     const prp_train_key *key = key_at(o, i);
     if (key) {
       i = train_key(c, o, i, key);
-    } else {
-      char keys[128];
-      key_list(o->name, keys, sizeof keys);
-      prp_error(c->diag, o->args[i].loc, "unexpected %s argument; expected %s", o->name, keys);
+      continue;
     }
+    char keys[128];
+    key_list(o->name, keys, sizeof keys);
+    prp_error(c->diag, o->args[i].loc, "unexpected %s argument; expected %s", o->name, keys);
+    if (o->args[i].kind == ARG_WORD && i + 1 < o->nargs && o->args[i + 1].kind == ARG_NUMBER) i++;
   }
 }
 

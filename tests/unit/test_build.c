@@ -173,6 +173,8 @@ static void test_round_trip_of_odd_values(void **state) {
   pb.lr = 0.1;
   pb.single = 1;
   pb.restarts = 3;
+  pb.strict_epochs = 4000;
+  pb.strict_resample = 100;
   prp_train_meta meta = {.producer = "prpc test", .source = NULL};
   prp_train_epoch_rules_none(&meta.epochs);
   meta.epochs.until_epochs[3] = 250;
@@ -333,10 +335,10 @@ static void assert_same_file(const char *a_dir, const char *b_dir, const char *n
   free(tb);
 }
 
-/* Builds with the given precision (0: the file's), then trains N epochs with
- * `prpc run` and with the program (extra options: both ways), and compares the
- * files of `sub` (a restart's subdirectory or ""). */
-static void build_and_compare(int precision, long restarts, const char *extra, const char *sub) {
+/* Builds with the given precision (0: the file's), then trains 200 epochs (and the
+ * file's strict phase: `total` in all) with `prpc run` and with the program (extra
+ * options: both ways), and compares the files of `sub` (a restart's subdirectory or ""). */
+static void build_and_compare(int precision, long restarts, const char *extra, const char *sub, long total) {
   prp_diag diag;
   ast_program *prog = load(&diag);
   char program[512], run_out[512], bin_out[512], a[700], b[600];
@@ -360,18 +362,21 @@ static void build_and_compare(int precision, long restarts, const char *extra, c
   assert_same_file(a, b, "weights.prpstate");
   snprintf(a, sizeof a, "%s/history.csv", b);
   char *history = slurp(a);
-  assert_non_null(strstr(history, "\n199,"));   /* 200 epochs, logged every epoch */
+  char last[64], trained[64];
+  snprintf(last, sizeof last, "\n%ld,", total - 1);   /* logged every epoch */
+  snprintf(trained, sizeof trained, "poisson1d: trained after %ld epochs", total);
+  assert_non_null(strstr(history, last));
   free(history);
   path_in_dir(a, sizeof a, "stdout");
   char *summary = slurp(a);
-  assert_non_null(strstr(summary, restarts > 1 ? "best (lowest loss): restart" : "poisson1d: trained after 200 epochs"));
+  assert_non_null(strstr(summary, restarts > 1 ? "best (lowest loss): restart" : trained));
   free(summary);
   shell("rm -rf '%s' '%s' '%s/stdout'", run_out, bin_out, dir);
   ast_program_free(prog);
 }
 
 static void test_built_program_trains_like_run(void **state) {
-  build_and_compare(0, -1, "", "");
+  build_and_compare(0, -1, "", "", 200);
   char program[512];
   path_in_dir(program, sizeof program, "poisson");
   /* no LLVM at run time; the help names the problem and the options */
@@ -386,11 +391,30 @@ static void test_built_program_trains_like_run(void **state) {
 }
 
 static void test_built_program_f32_and_restarts(void **state) {
-  build_and_compare(32, -1, "", "");
-  build_and_compare(0, 2, "--restarts=2", "/restart_1");
+  build_and_compare(32, -1, "", "", 200);
+  build_and_compare(0, 2, "--restarts=2", "/restart_1", 200);
   char program[512];
   path_in_dir(program, sizeof program, "poisson");
   unlink(program);
+}
+
+/* `strict 20 resample 5` travels into the program: 220 epochs, as prpc run trains them. */
+static void test_built_program_strict_phase(void **state) {
+  char strict[sizeof poisson + 64];
+  const char *seed = strstr(poisson, " seed 1\n");
+  assert_non_null(seed);
+  snprintf(strict, sizeof strict, "%.*s strict 20 resample 5\n%s", (int)(seed - poisson), poisson, seed);
+  write_file("poisson1d.prp", strict);
+  build_and_compare(0, -1, "", "", 220);
+  char program[512], out[600];
+  path_in_dir(program, sizeof program, "poisson");
+  path_in_dir(out, sizeof out, "strict-out");
+  assert_int_equal(shell("'%s' --epochs=10 --quiet '--output=%s' > /dev/null", program, out), 0);
+  assert_int_equal(shell("grep -q '\"strict_epochs\": 20' '%s/result.json'", out), 0);
+  assert_int_equal(shell("grep -q '^29,' '%s/history.csv'", out), 0);
+  shell("rm -rf '%s'", out);
+  unlink(program);
+  write_file("poisson1d.prp", poisson);
 }
 
 /* Number of entries in dir, to see that a failed build leaves nothing behind. */
@@ -454,6 +478,7 @@ int main(void) {
     cmocka_unit_test(test_set_epochs_matches_the_plan),
     cmocka_unit_test(test_built_program_trains_like_run),
     cmocka_unit_test(test_built_program_f32_and_restarts),
+    cmocka_unit_test(test_built_program_strict_phase),
     cmocka_unit_test(test_build_errors),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
