@@ -13,21 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "check.h"
-#include "parse.h"
-#include "plan.h"
-#include "train.h"
+#include "support_poisson.h"
 #include "trainer_internal.h"
 
 enum { EPOCHS = 30, STRICT = 20, TOTAL = EPOCHS + STRICT };
-
-static prp_jit *jit;
-static char problem_path[600];
-
-typedef struct {
-  ast_program *prog;
-  prp_plan plan;
-} planned;
 
 /* The problem file, its collocation line with `collocation` appended (" resample 7" or
  * "") and the train line `strict` added ("" for none), planned for 30 epochs. */
@@ -43,27 +32,7 @@ static void plan_with(planned *p, const char *collocation, const char *strict) {
   assert_non_null(at);
   at += strlen(line);
   snprintf(text, sizeof text, "%.*s%s\n  %s%s", (int)(at - file), file, collocation, strict, at);
-  prp_diag diag;
-  prp_diag_init(&diag, stderr, 0);
-  p->prog = prp_parse_string(problem_path, text, strlen(text), &diag);   /* its directory: the sensor file's */
-  assert_non_null(p->prog);
-  assert_int_equal(prp_check(p->prog, &diag), 0);
-  prp_plan_options opt = {.relax = 1, .epochs = EPOCHS, .seed = -1, .quiet = 1};
-  assert_int_equal(prp_plan_build(p->prog, jit, &opt, &diag, &p->plan), 0);
-  p->plan.problem.output_dir = NULL;
-}
-
-static void free_problem(planned *p) {
-  prp_plan_free(&p->plan);
-  ast_program_free(p->prog);
-}
-
-static prp_trainer *trainer_of(const planned *p) {
-  char *err = NULL;
-  prp_trainer *t = prp_trainer_new(&p->plan.problem, &err);
-  assert_null(err);
-  assert_non_null(t);
-  return t;
+  plan_source(p, text, EPOCHS);
 }
 
 /* The line sets the problem; the epochs are the file's, not the strict phase's. */
@@ -187,18 +156,6 @@ static void test_run_trains_epochs_then_strict(void **state) {
   prp_trainer_free(plain);
   free_problem(&p);
   free_problem(&q);
-}
-
-static int setup(void **state) {
-  jit = prp_jit_create();
-  const char *src = getenv("PRP_SOURCE_DIR");
-  snprintf(problem_path, sizeof problem_path, "%s/tests/repl/poisson1d.prp", src ? src : PRP_SOURCE_DIR);
-  return jit ? 0 : -1;
-}
-
-static int teardown(void **state) {
-  prp_jit_destroy(jit);
-  return 0;
 }
 
 int main(void) {

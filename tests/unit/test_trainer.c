@@ -13,42 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "check.h"
-#include "parse.h"
-#include "plan.h"
-#include "train.h"
-
-static prp_jit *jit;
-static char problem_path[600];
-
-typedef struct {
-  ast_program *prog;
-  prp_plan plan;
-} planned;
+#include "support_poisson.h"
 
 static void plan_problem(planned *p) {
-  prp_diag diag;
-  prp_diag_init(&diag, stderr, 0);
-  p->prog = prp_parse_file(problem_path, &diag);
-  assert_non_null(p->prog);
-  assert_int_equal(prp_check(p->prog, &diag), 0);
-  prp_plan_options opt = {.relax = 1, .epochs = -1, .seed = -1, .quiet = 1};
-  assert_int_equal(prp_plan_build(p->prog, jit, &opt, &diag, &p->plan), 0);
-  p->plan.problem.output_dir = NULL;
+  plan_source(p, NULL, -1);
   p->plan.problem.log_every = 10;
-}
-
-static void free_problem(planned *p) {
-  prp_plan_free(&p->plan);
-  ast_program_free(p->prog);
-}
-
-static prp_trainer *trainer_of(const planned *p) {
-  char *err = NULL;
-  prp_trainer *t = prp_trainer_new(&p->plan.problem, &err);
-  assert_null(err);
-  assert_non_null(t);
-  return t;
 }
 
 static void assert_same_params(const prp_trainer *a, const prp_trainer *b) {
@@ -216,18 +185,6 @@ static void test_carry_over(void **state) {
   prp_trainer_free(old);
   free_problem(&p);
   free_problem(&q);
-}
-
-static int setup(void **state) {
-  jit = prp_jit_create();
-  const char *src = getenv("PRP_SOURCE_DIR");
-  snprintf(problem_path, sizeof problem_path, "%s/tests/repl/poisson1d.prp", src ? src : PRP_SOURCE_DIR);
-  return jit ? 0 : -1;
-}
-
-static int teardown(void **state) {
-  prp_jit_destroy(jit);
-  return 0;
 }
 
 int main(void) {
