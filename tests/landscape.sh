@@ -14,6 +14,7 @@ expect bad_param 1 "'ys' is not an unknown of this problem \(its unknowns: xs\)"
 expect bad_points 2 "--points expects N >= 2, not '1'" -- landscape --param xs --points 1 "$file"
 expect bad_range 2 "--range expects LO:HI, not '0.5'" -- landscape --param xs --range 0.5 "$file"
 expect bad_eps 1 "the smoothing eps must be >= 0, not -0.1" -- landscape --param xs --eps=0,-0.1 "$file"
+expect too_many_at 2 "--at expects a list of at most 8 percentages" -- landscape --param xs --at 0,10,20,30,40,50,60,70,80 "$file"
 expect help 0 "landscape FILE --param NAME" -- --help
 
 # far from the truth: the column of dL/dxs per setting at 0.1 and 0.95

@@ -39,7 +39,7 @@
 #include "sim.h"
 
 enum {
-  PRP_LANDSCAPE_MAX_LIST = 8,          /* values of --eps, of --dilate */
+  PRP_LANDSCAPE_MAX_LIST = 8,          /* values of --eps, --dilate, --at (landscape_output.c says 8) */
   PRP_LANDSCAPE_MAX_SETTINGS = 2 * PRP_LANDSCAPE_MAX_LIST - 1,
   PRP_LANDSCAPE_DEFAULT_POINTS = 61
 };

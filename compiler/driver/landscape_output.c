@@ -270,8 +270,8 @@ static int store_option(prp_landscape_options *opt, const char *name, const char
 
 static const char *const option_help[] = {
     "param", "NAME or NAME1,NAME2 (unknowns)", "range", "LO:HI", "points", "N >= 2", "grid", "N >= 5",
-    "eps", "a list of numbers, as 0,0.005,0.02", "dilate", "a list of numbers, as 1,4,10",
-    "at", "a list of percentages, as 0,50,100", "follow", "RUN_DIR (the output directory of a prpc run)",
+    "eps", "a list of at most 8 numbers, as 0,0.005,0.02", "dilate", "a list of at most 8 numbers, as 1,4,10",
+    "at", "a list of at most 8 percentages, as 0,50,100", "follow", "RUN_DIR (the output directory of a prpc run)",
     "samples", "K >= 1 (rows of the run's history)"};
 
 int prp_landscape_parse_arg(prp_landscape_options *opt, int argc, char **argv, int *i) {
