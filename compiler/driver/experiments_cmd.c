@@ -7,6 +7,7 @@
 #include "options.h"
 #include "output.h"
 #include "plan.h"
+#include "run.h"
 #include "train_report.h"
 #include "train_serialize.h"
 #include <errno.h>
@@ -254,7 +255,10 @@ int prp_experiments_command(const ast_program *prog, const prp_experiments_optio
                                guesses, ng};
     int n;
     prp_experiment_run *runs = list_runs(methods, nm, ng, seeds, ns, &n);
+    prp_model_check *checks[2] = {NULL, NULL};   /* as prpc run: the verdict's model check, refine's model */
+    for (int i = 0; i < nm; i++) checks[i] = prp_model_check_open(prog, jit, &plans[methods[i]].problem);
     code = sweep(plans, &t, runs, n, diag);
+    for (int i = 0; i < nm; i++) prp_model_check_close(checks[i]);
     free(runs);
     for (int i = 0; i < nm; i++) prp_plan_free(&plans[methods[i]]);
   }

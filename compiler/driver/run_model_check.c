@@ -1,4 +1,4 @@
-/* `prpc run`, the verdict's model check: after training, the file's model (its strict PDE,
+/* `prpc run`, the verdict's model check (and the residuals of `refine N`): after training, the file's model (its strict PDE,
  * no relaxation) solved by the truth simulator with the unknowns at the estimate, and its
  * misfit to the observations -- what the network's own misfit cannot show when it fits the
  * data by bending the physics. Uses the misfit landscape's scan (landscape_common.h). */
@@ -45,6 +45,14 @@ static double misfit_at(void *ctx, const double *unknowns) {
   return loss;
 }
 
+/* The refinement's residuals (train option `refine`): model - observation at every observation. */
+static int residuals_at(void *ctx, const double *unknowns, double *r) {
+  prp_model_check *c = ctx;
+  if (!isfinite(misfit_at(ctx, unknowns))) return -1;
+  for (size_t i = 0; i < c->scan.nobs; i++) r[i] = c->scan.model_u[i] - c->scan.obs_u[i];
+  return 0;
+}
+
 prp_model_check *prp_model_check_open(const ast_program *prog, prp_jit *jit, prp_train_problem *pb) {
   prp_model_check *c = prp_xcalloc(1, sizeof *c);
   c->sink = open_memstream(&c->messages, &c->messages_len);
@@ -60,6 +68,7 @@ prp_model_check *prp_model_check_open(const ast_program *prog, prp_jit *jit, prp
   if (prp_landscape_scan_open(&c->scan, prog, jit, &opt, &c->diag, settings, &nsettings, &dilated) != 0)
     note_failure(c);
   pb->model_misfit = misfit_at;
+  pb->model_residuals = c->scan.nobs == pb->n_obs ? residuals_at : NULL;
   pb->model_misfit_ctx = c;
   return c;
 }

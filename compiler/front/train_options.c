@@ -62,6 +62,10 @@ static void apply_lbfgs(const prp_train_option *row, const ast_option *o, prp_tr
   tp->lbfgs_iterations = (int)number(row, o);
 }
 
+static void apply_refine(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
+  tp->refine_steps = (int)number(row, o);
+}
+
 static void apply_epochs(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
   tp->epochs = (int)number(row, o);
 }
@@ -181,6 +185,8 @@ const prp_train_option prp_train_options[] = {
    .limit_message = "the tolerance of 'stop settled' is a share of the bound width in (0, 1), not %g",
    .set = PRP_TRAIN_SET_ARGS, .apply = apply_stop,
    .help = "settled TOL over N: stop once relaxed and every unknown moved < TOL of its width over N epochs (never)"},
+  {.name = "refine", COUNT_ARG, .what = "a count", .apply = apply_refine,
+   .help = "at most N Levenberg-Marquardt steps on the unknowns after training, the model solved by the simulator (none)"},
   {.name = "strict", .kind = PRP_TRAIN_ARG_COUNT_KEYS, .what = "a number of epochs", .lo = 1, .hi = PRP_TRAIN_MAX_COUNT,
    .set = PRP_TRAIN_SET_FIRST, .apply = apply_strict,
    .help = "N Adam epochs of the strict problem after the epochs, unknowns at full rate, then resample K (100) (none)"},

@@ -116,9 +116,20 @@ static char *write_result_json(run *r, const prp_train_result *res) {
       prp_json_member_number(j, "truth", uk->truth);
       prp_json_member_number(j, "error", fabs(res->unknowns[u] - uk->truth));
     }
+    if (res->refined) prp_json_member_number(j, "network_value", res->network_unknowns[u]);
     prp_json_end_object(j);
   }
   prp_json_end_object(j);
+  if (res->refined) {   /* `refine N`: value is the refinement's, network_value the network's */
+    prp_json_key(j, "refine");
+    prp_json_begin_object(j);
+    prp_json_member_string(j, "status", prp_refine_status_name(res->refine.status));
+    prp_json_member_int(j, "steps", res->refine.steps);
+    prp_json_member_int(j, "simulations", res->refine.evaluations);
+    prp_json_member_number(j, "model_mse_network", res->refine.mse_start);
+    prp_json_member_number(j, "model_mse_refined", res->refine.mse_end);
+    prp_json_end_object(j);
+  }
   prp_json_key(j, "losses");
   prp_json_begin_object(j);
   for (int i = 0; i < pb->n_terms; i++) prp_json_member_number(j, pb->terms[i].name, res->term_loss[i]);
@@ -172,6 +183,7 @@ static void finish(run *r, prp_train_result *res) {
   prp_trainer_last(r->t, &e);
   for (int u = 0; u < pb->n_unknowns; u++) res->unknowns[u] = e.unknowns[u];
   for (int i = 0; i < pb->n_terms; i++) res->term_loss[i] = e.term_loss[i];
+  prp_train_refine(pb, res);
   res->seconds = prp_now() - r->start;
   size_t n, ncols;
   const double *rows = prp_trainer_history(r->t, &n, &ncols);

@@ -11,6 +11,7 @@
 #include "optim.h"
 #include "progress.h"
 #include "sampling.h"
+#include "refine.h"
 
 /* The generated kernel ABI (compiler/codegen.h): outputs[o][p] for every point p. */
 typedef void (*prp_train_kernel_f64)(int64_t n, const double *const *point_inputs,
@@ -120,7 +121,12 @@ typedef struct {
    * programs do not): the model's strict PDE solved by the simulator with the unknowns at the
    * given values; returns the mean squared misfit to the observations, NAN when it cannot. */
   double (*model_misfit)(void *ctx, const double *unknowns);
+  /* The same model's residuals, model - observation, at every observation (n_obs of them):
+   * 0, or -1 when it cannot be solved there. NULL: no refinement possible. */
+  int (*model_residuals)(void *ctx, const double *unknowns, double *r);
   void *model_misfit_ctx;
+  int refine_steps;          /* `refine N`: at most N Levenberg-Marquardt steps on the unknowns over
+                              * model_residuals after training (train_refine.c); 0: none */
 } prp_train_problem;
 
 /* ---- the verdict: whether to trust the answer (train_verdict.c) ---- */
@@ -165,6 +171,9 @@ typedef struct {
   char output_error[512];    /* the first output that could not be written ("" if none) */
   int error_status;          /* the exit status of an error prp_train_run returned (util.h) */
   prp_train_verdict verdict; /* of this run alone (prp_train_verdict_run) */
+  double network_unknowns[PRP_TRAIN_MAX_UNKNOWNS];  /* the network's estimate (= unknowns unless refined) */
+  int refined;               /* 1: unknowns are the refinement's (refine below), 0: the network's */
+  prp_refine_report refine;
 } prp_train_result;
 
 /* The nudging kernel delta_h at squared distance r2 from a sensor: a Gaussian
@@ -339,6 +348,11 @@ int prp_train_success(const prp_train_problem *pb, const prp_train_result *res, 
 /* The verdict of one run from its result and its history (n rows of ncols
  * values laid out as history.csv: epoch, loss, the terms' losses, then the
  * unknowns; rows may be NULL). */
+/* The train option `refine N` (train_refine.c): keeps the network's estimate in
+ * res->network_unknowns and, when pb->refine_steps > 0, the model can be solved and training
+ * ended normally, replaces res->unknowns by the refined values (res->refined, res->refine). */
+void prp_train_refine(const prp_train_problem *pb, prp_train_result *res);
+
 void prp_train_verdict_run(const prp_train_problem *pb, const prp_train_result *res, const double *rows, size_t n,
                            size_t ncols, prp_train_verdict *v);
 /* The verdict of n restarts: the best run's, plus restarts_disagree. */

@@ -8,6 +8,24 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* What `refine N` did, the misfits against the noise level the verdict compares with. */
+static void print_refine(FILE *out, const prp_train_problem *pb, const prp_train_result *res) {
+  if (pb->refine_steps <= 0 || res->stopped) return;
+  if (!pb->model_residuals) {
+    fprintf(out, "refine: not done: the model cannot be simulated here (prpc run only, a truth-simulator PDE)\n");
+    return;
+  }
+  const prp_refine_report *r = &res->refine;
+  double s = res->verdict.noise_compared, s2 = s > 0 ? s * s : 1;
+  if (!res->refined) {
+    fprintf(out, "refine: not done: the model could not be simulated at the network's estimate\n");
+    return;
+  }
+  fprintf(out, "refine: %d Levenberg-Marquardt step%s (%s), %d simulations of the model: %s %.3g -> %.3g\n",
+          r->steps, r->steps == 1 ? "" : "s", prp_refine_status_name(r->status), r->evaluations,
+          s > 0 ? "mse/sigma^2" : "mse", r->mse_start / s2, r->mse_end / s2);
+}
+
 void prp_train_print_summary(FILE *out, const prp_train_problem *pb, const prp_train_result *res) {
   fprintf(out, "%s: %s after %d epochs in %.1f s, loss %.3e\n", pb->problem_name,
           res->stopped == 0 ? "trained" : res->stopped == 1 ? "interrupted" : "stopped",
@@ -15,9 +33,11 @@ void prp_train_print_summary(FILE *out, const prp_train_problem *pb, const prp_t
   for (int u = 0; u < pb->n_unknowns; u++) {
     const prp_train_unknown *uk = &pb->unknowns[u];
     fprintf(out, "  %-10s = %-12.6g (guess %g", uk->name, res->unknowns[u], uk->guess);
+    if (res->refined) fprintf(out, ", network %.6g", res->network_unknowns[u]);
     if (isfinite(uk->truth)) fprintf(out, ", truth %g, error %.3g", uk->truth, fabs(res->unknowns[u] - uk->truth));
     fprintf(out, ")\n");
   }
+  print_refine(out, pb, res);
   prp_train_verdict_print(out, pb, &res->verdict);
   if (pb->output_dir && !res->output_error[0]) fprintf(out, "results in %s/\n", pb->output_dir);
 }

@@ -39,6 +39,14 @@ static double model_misfit_locked(void *ctx, const double *unknowns) {
   return mse;
 }
 
+static int model_residuals_locked(void *ctx, const double *unknowns, double *r) {
+  concurrent *c = ctx;
+  pthread_mutex_lock(&c->check_lock);
+  int rc = c->s->pb->model_residuals(c->s->pb->model_misfit_ctx, unknowns, r);
+  pthread_mutex_unlock(&c->check_lock);
+  return rc;
+}
+
 /* Restart k on the pool's thread `thread`; after an error or Ctrl-C no new run starts. */
 static void restart_job(void *ctx, int k, int thread) {
   concurrent *c = ctx;
@@ -57,6 +65,7 @@ char *prp_restarts_concurrent(prp_restart_series *s, int workers, int *status) {
     c.run[w].quiet = s->pb->quiet || w != 0;     /* the calling thread shows its runs' progress */
     if (s->pb->model_misfit) {
       c.run[w].model_misfit = model_misfit_locked;
+      c.run[w].model_residuals = s->pb->model_residuals ? model_residuals_locked : NULL;
       c.run[w].model_misfit_ctx = &c;
     }
   }

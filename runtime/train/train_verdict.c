@@ -158,7 +158,8 @@ static void check_movement(const prp_train_problem *pb, const prp_train_result *
   double first = rows[0], last = rows[(n - 1) * ncols];
   double from = last - PRP_VERDICT_WINDOW * (last - first);
   for (int u = 0; u < pb->n_unknowns; u++) {
-    double lo = res->unknowns[u], hi = res->unknowns[u];   /* the final state belongs to the window */
+    double end = res->refined ? res->network_unknowns[u] : res->unknowns[u];   /* the network's, not the refinement's */
+    double lo = end, hi = end;   /* the final state belongs to the window */
     for (size_t i = 0; i < n; i++) {
       const double *row = rows + i * ncols;
       if (row[0] < from) continue;

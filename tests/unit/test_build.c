@@ -175,6 +175,7 @@ static void test_round_trip_of_odd_values(void **state) {
   pb.restarts = 3;
   pb.strict_epochs = 4000;
   pb.strict_resample = 100;
+  pb.refine_steps = 30;
   prp_train_meta meta = {.producer = "prpc test", .source = NULL};
   prp_train_epoch_rules_none(&meta.epochs);
   meta.epochs.until_epochs[3] = 250;
@@ -218,7 +219,7 @@ static void test_bad_blobs_are_rejected(void **state) {
   size_t size;
   char *text = prp_train_serialize(&pb, &meta, &size);
   assert_rejected("hello 1\n", "not a problem description");
-  assert_rejected("prp-train-problem 4\n", "out of range");
+  assert_rejected("prp-train-problem 5\n", "out of range");
   /* cut short before the last key */
   char *cut = strndup(text, (size_t)(strstr(text, "\nend") - text));
   assert_rejected(cut, "ends before");

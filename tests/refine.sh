@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The train option `refine N` end to end (runtime/train/train_refine.c, refine.c;
+# the model's residuals from compiler/driver/run_model_check.c): source1d trained 30
+# epochs from a guess 0.05 off leaves the network near its guess; the refinement
+# through the simulated model brings xs to the truth, result.json keeps both
+# estimates; with restarts run at once the refinement gives what it gives one after
+# the other; a built program, which has no simulator, says it did not refine; the
+# checker refuses a count below 1. About 20 seconds.
+# Usage: refine.sh PRPC SOURCE_DIR BUILD_DIR
+set -u
+. "$(dirname "$0")/support/harness.sh" refine "$@"
+cd "$work"
+
+awk '{ print } /^train *\{/ { print "  refine 20" }' "$src/examples/source1d.prp" > r.prp
+
+has() { grep -qE -- "$2" "$1" 2>/dev/null; }   # FILE PATTERN
+# number FILE KEY [NTH]: the NTH (1) number after "KEY": in a JSON file
+number() { grep -o "\"$2\": [-0-9.e+]*" "$1" | sed -n "${3:-1}p" | awk '{ print $2 }'; }
+near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; }
+
+expect "run with refine" 0 "refine: [0-9]+ Levenberg-Marquardt steps? \(converged\), [0-9]+ simulations of the model" -- \
+  run --quiet --guess=xs=0.55 --epochs=30 --output=one r.prp
+value=$(number one/result.json value) network=$(number one/result.json network_value)
+if near "$value" 0.6 0.005; then ok; else fail "refined xs = $value, not within 0.005 of the truth 0.6"; fi
+if [ -n "$network" ] && ! near "$network" 0.6 0.03; then ok; else fail "the network's xs = '$network' (30 epochs) should still be off the truth"; fi
+before=$(number one/result.json model_mse_network) after=$(number one/result.json model_mse_refined)
+if awk -v a="$after" -v b="$before" 'BEGIN { exit !(a < b / 10) }'; then ok; else fail "model mse $before -> $after: not 10x lower"; fi
+model=$(number one/result.json model_misfit_mse)
+if near "$model" "$after" 1e-12; then ok; else fail "the verdict's model check ($model) is not at the refined estimate ($after)"; fi
+
+# Restarts at once: each restart refined, as one after the other.
+for w in 1 2; do
+  timeout 120 "$prpc" run --quiet --epochs=20 --restarts=2 --restart-workers=$w --guess=xs=0.55 --output=rs$w r.prp > rs$w.txt 2>&1
+done
+for k in 0 1; do
+  if diff <(grep -v '"seconds"' rs1/restart_$k/result.json) <(grep -v '"seconds"' rs2/restart_$k/result.json) > /dev/null &&
+     has rs1/restart_$k/result.json '"refine": \{'; then ok; else fail "restart $k: refined result differs between 1 and 2 workers"; fi
+done
+
+# A built program has no simulator of the model: it says so and keeps the network's answer.
+if timeout 120 "$prpc" build r.prp -o prog > build.log 2>&1; then
+  ./prog --quiet --guess=xs=0.55 --epochs=5 --output=b > b.txt 2>&1
+  if grep -q "refine: not done: the model cannot be simulated here" b.txt && ! grep -q '"network_value"' b/result.json; then ok
+  else fail "built program: no note that it did not refine"; tail -3 b.txt; fi
+else
+  fail "prpc build"; tail -3 build.log
+fi
+
+sed 's/refine 20/refine 0/' r.prp > r0.prp
+expect "refine 0" 1 "r0.prp:[0-9]+:10: error: a count must be at least 1" -- run r0.prp
+summary

@@ -1,0 +1,125 @@
+/* Unit tests of the refinement after training (runtime/train/refine.c): bounded
+ * Levenberg-Marquardt on least-squares problems with known answers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "refine.h"
+
+/* Observations a exp(-b t_i) at t_i = i / 10 (i < 30) of a = 2, b = 3, exactly. */
+static int decay_residuals(void *ctx, const double *x, double *r) {
+  (void)ctx;
+  for (int i = 0; i < 30; i++) {
+    double t = i / 10.0;
+    r[i] = x[0] * exp(-x[1] * t) - 2 * exp(-3 * t);
+  }
+  return 0;
+}
+
+static void decay_fit_reaches_the_known_parameters(void **state) {
+  (void)state;
+  double lo[2] = {0, 0}, hi[2] = {10, 10}, scale[2] = {10, 10}, x[2] = {0.5, 0.7};
+  prp_refine_options o = {.n = 2, .m = 30, .lo = lo, .hi = hi, .scale = scale, .max_steps = 100};
+  prp_refine_report rep = prp_refine(decay_residuals, NULL, &o, x);
+  assert_int_equal(rep.status, PRP_REFINE_CONVERGED);
+  assert_true(fabs(x[0] - 2) < 1e-5);
+  assert_true(fabs(x[1] - 3) < 1e-5);
+  assert_true(rep.mse_end < 1e-12 && rep.mse_start > 0.1);
+  assert_true(rep.evaluations >= 3 * rep.steps);   /* a Jacobian (2) and a trial per step */
+}
+
+/* A 2D Gaussian bump at (p, q) seen by 9 sensors, the truth at (0.65, 0.7): the shape of
+ * a source's misfit, one basin around the truth. */
+static int bump_residuals(void *ctx, const double *x, double *r) {
+  (void)ctx;
+  int k = 0;
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++, k++) {
+      double sx = 0.25 + 0.25 * i, sy = 0.25 + 0.25 * j;
+      double m = exp(-((sx - x[0]) * (sx - x[0]) + (sy - x[1]) * (sy - x[1])) / 0.08);
+      double d = exp(-((sx - 0.65) * (sx - 0.65) + (sy - 0.7) * (sy - 0.7)) / 0.08);
+      r[k] = m - d;
+    }
+  return 0;
+}
+
+static void source_bump_found_from_nearby(void **state) {
+  (void)state;
+  double lo[2] = {0, 0}, hi[2] = {1, 1}, scale[2] = {1, 1}, x[2] = {0.71, 0.73};
+  prp_refine_options o = {.n = 2, .m = 9, .lo = lo, .hi = hi, .scale = scale, .max_steps = 50};
+  prp_refine(bump_residuals, NULL, &o, x);
+  assert_true(fabs(x[0] - 0.65) < 1e-4);
+  assert_true(fabs(x[1] - 0.7) < 1e-4);
+}
+
+static double misfit(double p, double q) {
+  double x[2] = {p, q}, r[9], c = 0;
+  bump_residuals(NULL, x, r);
+  for (int i = 0; i < 9; i++) c += r[i] * r[i];
+  return c;
+}
+
+/* The truth outside the bounds: the answer is on the bound, never past it. */
+static void bounds_hold(void **state) {
+  (void)state;
+  double lo[2] = {0, 0}, hi[2] = {0.6, 1}, scale[2] = {1, 1}, x[2] = {0.3, 0.5};
+  prp_refine_options o = {.n = 2, .m = 9, .lo = lo, .hi = hi, .scale = scale, .max_steps = 50};
+  prp_refine(bump_residuals, NULL, &o, x);
+  assert_true(x[0] <= 0.6);
+  assert_true(fabs(x[0] - 0.6) < 1e-6);
+  double best = misfit(x[0], x[1]);   /* and the best y along the bound, to a scan's step */
+  for (double y = 0.6; y <= 0.8; y += 1e-3) assert_true(best <= misfit(0.6, y) + 1e-12);
+}
+
+static void step_limit_holds(void **state) {
+  (void)state;
+  double lo[2] = {0, 0}, hi[2] = {10, 10}, scale[2] = {10, 10}, x[2] = {0.5, 0.7};
+  prp_refine_options o = {.n = 2, .m = 30, .lo = lo, .hi = hi, .scale = scale, .max_steps = 1};
+  prp_refine_report rep = prp_refine(decay_residuals, NULL, &o, x);
+  assert_int_equal(rep.steps, 1);
+  assert_int_equal(rep.status, PRP_REFINE_MAX_STEPS);
+  assert_true(rep.mse_end < rep.mse_start);
+}
+
+/* A model that fails: at the start the estimate is kept; later the best point so far. */
+static int failing_residuals(void *ctx, const double *x, double *r) {
+  int *calls = ctx;
+  if (++*calls > 4) return -1;
+  return decay_residuals(NULL, x, r);
+}
+
+static void a_failing_model_keeps_the_best_point(void **state) {
+  (void)state;
+  double lo[2] = {0, 0}, hi[2] = {10, 10}, scale[2] = {10, 10}, x[2] = {0.5, 0.7};
+  int calls = 4;   /* fails from the first call */
+  prp_refine_options o = {.n = 2, .m = 30, .lo = lo, .hi = hi, .scale = scale, .max_steps = 10};
+  prp_refine_report rep = prp_refine(failing_residuals, &calls, &o, x);
+  assert_int_equal(rep.status, PRP_REFINE_FAILED);
+  assert_true(x[0] == 0.5 && x[1] == 0.7);
+  assert_true(isnan(rep.mse_end));
+  calls = 0;       /* the start, a Jacobian and one trial work, then it fails */
+  rep = prp_refine(failing_residuals, &calls, &o, x);
+  assert_int_equal(rep.status, PRP_REFINE_STALLED);
+  assert_int_equal(rep.steps, 1);
+  assert_true(rep.mse_end < rep.mse_start);
+  double r[30];
+  decay_residuals(NULL, x, r);
+  double c = 0;
+  for (int i = 0; i < 30; i++) c += r[i] * r[i];
+  assert_true(fabs(c / 30 - rep.mse_end) < 1e-15);   /* x is the point whose misfit is reported */
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(decay_fit_reaches_the_known_parameters),
+      cmocka_unit_test(source_bump_found_from_nearby),
+      cmocka_unit_test(bounds_hold),
+      cmocka_unit_test(step_limit_holds),
+      cmocka_unit_test(a_failing_model_keeps_the_best_point),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
