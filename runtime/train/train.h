@@ -132,7 +132,7 @@ typedef struct {
 /* ---- the verdict: whether to trust the answer (train_verdict.c) ---- */
 typedef enum { PRP_VERDICT_CONVERGED, PRP_VERDICT_SUSPECT, PRP_VERDICT_FAILED } prp_verdict;
 typedef enum { PRP_WARN_NOT_FINITE, PRP_WARN_INTERRUPTED, PRP_WARN_AT_BOUND, PRP_WARN_MISFIT_ABOVE_NOISE,
-               PRP_WARN_STILL_MOVING, PRP_WARN_RESTARTS_DISAGREE, PRP_WARN_REFINE_MOVED } prp_warning_kind;
+               PRP_WARN_STILL_MOVING, PRP_WARN_RESTARTS_DISAGREE } prp_warning_kind;
 enum { PRP_VERDICT_MAX_WARNINGS = 4 * PRP_TRAIN_MAX_UNKNOWNS + 4 };
 
 /* One warning: the measured number and the limit it passed; unknown -1 when
@@ -344,7 +344,6 @@ int prp_train_success(const prp_train_problem *pb, const prp_train_result *res, 
 #define PRP_VERDICT_MOVE_TOL 0.02       /* a range above 2% of the bound width */
 #define PRP_VERDICT_RESTART_LOSS 2.0    /* restarts_disagree: among runs of loss <= 2 x the best, */
 #define PRP_VERDICT_RESTART_TOL 0.1     /* a spread above 10% of the bound width */
-#define PRP_VERDICT_REFINE_TOL 0.1      /* refine_moved: the refinement moved an unknown > 10% of its width */
 
 /* The verdict of one run from its result and its history (n rows of ncols
  * values laid out as history.csv: epoch, loss, the terms' losses, then the

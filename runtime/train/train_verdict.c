@@ -13,7 +13,7 @@ const char *prp_verdict_name(prp_verdict v) {
 
 const char *prp_warning_name(prp_warning_kind k) {
   static const char *names[] = {"not_finite", "interrupted", "at_bound", "misfit_above_noise", "still_moving",
-                                "restarts_disagree", "refine_moved"};
+                                "restarts_disagree"};
   return names[k];
 }
 
@@ -171,16 +171,6 @@ static void check_movement(const prp_train_problem *pb, const prp_train_result *
   }
 }
 
-/* ---- refined far: the model's nearest optimum is not where the network ended ---- */
-
-static void check_refinement(const prp_train_problem *pb, const prp_train_result *res, prp_train_verdict *v) {
-  if (!res->refined) return;
-  for (int u = 0; u < pb->n_unknowns; u++) {
-    double moved = fabs(res->unknowns[u] - res->network_unknowns[u]) / unknown_scale(&pb->unknowns[u], res->unknowns[u]);
-    if (moved > PRP_VERDICT_REFINE_TOL) warn_unknown(v, PRP_WARN_REFINE_MOVED, u, moved, PRP_VERDICT_REFINE_TOL, res->unknowns[u]);
-  }
-}
-
 void prp_train_verdict_run(const prp_train_problem *pb, const prp_train_result *res, const double *rows, size_t n,
                            size_t ncols, prp_train_verdict *v) {
   memset(v, 0, sizeof *v);
@@ -191,7 +181,6 @@ void prp_train_verdict_run(const prp_train_problem *pb, const prp_train_result *
   check_bounds(pb, res, v);
   check_misfit(pb, res, v);
   check_movement(pb, res, rows, n, ncols, v);
-  check_refinement(pb, res, v);
   overall(v);
 }
 

@@ -32,10 +32,6 @@ void prp_train_warning_text(const prp_train_problem *pb, const prp_train_verdict
     snprintf(buf, len, "%s moved %.2g%% of its bound width over the last %g%% of the history (limit %g%%)", name,
              100 * w->value, 100 * PRP_VERDICT_WINDOW, 100 * w->limit);
     break;
-  case PRP_WARN_REFINE_MOVED:
-    snprintf(buf, len, "the refinement moved %s by %.2g%% of its bound width from the network's estimate (limit %g%%): "
-             "the network's answer is not near an optimum of the model", name, 100 * w->value, 100 * w->limit);
-    break;
   case PRP_WARN_RESTARTS_DISAGREE:
     snprintf(buf, len, "%s spreads over %.2g%% of its bound width among the %d restarts of loss within %g x the best (limit %g%%)",
              name, 100 * w->value, v->restarts_compared, PRP_VERDICT_RESTART_LOSS, 100 * w->limit);

@@ -184,31 +184,6 @@ static void test_unknowns_still_moving_is_suspect(void **state) {
   assert_true(isnan(v.movement[0]));
 }
 
-/* The refinement: the history is the network's, so a refined value away from its end does not
- * count as movement; a refinement that moved an unknown more than 10% of its width is suspect. */
-static void test_refinement_far_from_the_network_is_suspect(void **state) {
-  (void)state;
-  prp_train_problem pb;
-  problem(&pb);
-  prp_train_result r = result(0.68, 0.33, 1);
-  double *rows = history(&r, 0);                    /* the network ended at (0.68, 0.33), settled */
-  r.refined = 1;
-  r.network_unknowns[0] = 0.68, r.network_unknowns[1] = 0.33;
-  r.unknowns[0] = 0.6, r.unknowns[1] = 0.3;         /* refined 0.08 and 0.03 away: no warning */
-  prp_train_verdict v;
-  prp_train_verdict_run(&pb, &r, rows, 101, NCOLS, &v);
-  assert_int_equal(v.verdict, PRP_VERDICT_CONVERGED);
-  assert_int_equal(v.n_warnings, 0);
-  r.unknowns[0] = 0.995 - 0.2;                      /* 0.115 away: refine_moved on xs alone */
-  prp_train_verdict_run(&pb, &r, rows, 101, NCOLS, &v);
-  assert_int_equal(v.verdict, PRP_VERDICT_SUSPECT);
-  assert_int_equal(count(&v, PRP_WARN_REFINE_MOVED), 1);
-  assert_int_equal(v.warnings[0].unknown, 0);
-  assert_true(fabs(v.warnings[0].value - 0.115) < 1e-12);
-  assert_string_equal(prp_warning_name(v.warnings[0].kind), "refine_moved");
-  free(rows);
-}
-
 static void test_not_finite_and_interrupted_fail(void **state) {
   prp_train_problem pb;
   problem(&pb);
@@ -298,7 +273,6 @@ int main(void) {
     cmocka_unit_test(test_restarts_that_disagree_are_suspect),
     cmocka_unit_test(test_noise_estimated_from_the_series),
     cmocka_unit_test(test_json_members),
-    cmocka_unit_test(test_refinement_far_from_the_network_is_suspect),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
