@@ -16,7 +16,8 @@
 #              one process when prpc has no MPI support),
 #              GUESSES (override the problem's list, e.g. "xs=0.1,ys=0.1 xs=0.9,ys=0.9"),
 #              REDUCED=1: a smaller network (3x64) and 2048 collocation points, to fit a
-#              2-core machine; the tables say which configuration they ran.
+#              2-core machine; the tables say which configuration they ran;
+#              EXTRA: train-block lines added to the file (e.g. "refine 30"), in config.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prpc=${PRPC:-build/prpc}
@@ -48,7 +49,11 @@ run_problem() {
     sed -e 's/network mlp([0-9, ]*)/network mlp(64, 64, 64)/' -e 's/collocation [0-9]*/collocation 2048/' "$file" > "$dir/$problem.prp"
     file=$dir/$problem.prp
   fi
-  echo "configuration: $(grep -E '^network|^ *epochs|^ *collocation' "$file" | tr -s ' ' | paste -sd';')${EPOCHS:+; epochs $EPOCHS}" > "$dir/config.txt"
+  if [ -n "${EXTRA:-}" ]; then
+    awk -v extra="$EXTRA" '{ print } /^train *\{/ { print "  " extra }' "$file" > "$dir/$problem.extra.prp"
+    file=$dir/$problem.extra.prp
+  fi
+  echo "configuration: $(grep -E '^network|^ *epochs|^ *collocation' "$file" | tr -s ' ' | paste -sd';')${EPOCHS:+; epochs $EPOCHS}${EXTRA:+; $EXTRA}" > "$dir/config.txt"
   local args=(experiments "$file" -o "$dir" --tol="$tol" --seeds="${seeds// /,}"
               --methods="$(echo "${METHODS:-vanilla pr-pinn}" | tr ' ' ,)" --guesses="${GUESSES:-$(guesses_for "$problem")}")
   [ -n "${EPOCHS:-}" ] && args+=(--epochs="$EPOCHS")

@@ -151,7 +151,8 @@ typedef struct {
   prp_train_warning warnings[PRP_VERDICT_MAX_WARNINGS];
   double misfit_mse;         /* mean squared data misfit in the data's units (NAN: no data term) */
   double model_mse;          /* the same for the simulated model at the estimate (NAN: no check); shown,
-                              * not a warning (docs/running.md says why) */
+                              * not a warning (docs/running.md says why), unless refined: */
+  int misfit_judged_model;   /* 1: the estimate is refine's, and misfit_above_noise judges model_mse */
   double noise_std;          /* the noise level, known or estimated (NAN: unknown) */
   double noise_compared;     /* the level compared with: noise_std, at least the floor */
   prp_noise_source noise_source;

@@ -136,17 +136,20 @@ static void noise_level(const prp_train_problem *pb, prp_train_verdict *v) {
   if (isfinite(sigma)) v->noise_compared = fmax(sigma, PRP_VERDICT_NOISE_FLOOR * peak_observation(pb));
 }
 
-/* The network's misfit against the noise; and the simulated model's at the estimate, shown
- * beside it: a network that bends the physics can fit the data from a wrong source, the
- * simulator cannot -- but it is too sharp to warn on (docs/running.md). */
+/* The answer's misfit against the noise: the network's; and the simulated model's at the
+ * estimate, shown beside it: a network that bends the physics can fit the data from a wrong
+ * source, the simulator cannot -- but at the network's estimate it is too sharp to warn on
+ * (docs/running.md). After `refine`, the answer is the model's fit at the refined values, and
+ * that is the misfit judged (v->misfit_judged_model). */
 static void check_misfit(const prp_train_problem *pb, const prp_train_result *res, prp_train_verdict *v) {
   v->misfit_mse = data_misfit(pb, res);
   noise_level(pb, v);
-  double s = v->noise_compared;
-  if (isfinite(v->misfit_mse) && s > 0 && v->misfit_mse > PRP_VERDICT_MISFIT_RATIO * s * s)
-    warn(v, PRP_WARN_MISFIT_ABOVE_NOISE, -1, v->misfit_mse / (s * s), PRP_VERDICT_MISFIT_RATIO);
   if (pb->model_misfit && res->stopped == 0 && pb->n_obs > 0)
     v->model_mse = pb->model_misfit(pb->model_misfit_ctx, res->unknowns);
+  v->misfit_judged_model = res->refined && isfinite(v->model_mse);
+  double judged = v->misfit_judged_model ? v->model_mse : v->misfit_mse, s = v->noise_compared;
+  if (isfinite(judged) && s > 0 && judged > PRP_VERDICT_MISFIT_RATIO * s * s)
+    warn(v, PRP_WARN_MISFIT_ABOVE_NOISE, -1, judged / (s * s), PRP_VERDICT_MISFIT_RATIO);
 }
 
 /* ---- still moving: the range of each unknown over the end of the history -------- */

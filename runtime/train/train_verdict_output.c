@@ -24,8 +24,9 @@ void prp_train_warning_text(const prp_train_problem *pb, const prp_train_verdict
   case PRP_WARN_INTERRUPTED: snprintf(buf, len, "interrupted after %.0f epochs", w->value); break;
   case PRP_WARN_AT_BOUND: bound_text(pb, w, buf, len); break;
   case PRP_WARN_MISFIT_ABOVE_NOISE:
-    snprintf(buf, len, "data misfit rms %.3g is %.2g x the noise level %.3g (noise std %.3g from the %s; mse/sigma^2 %.3g, limit %g)",
-             sqrt(v->misfit_mse), sqrt(w->value), v->noise_compared, v->noise_std,
+    snprintf(buf, len, "%s misfit rms %.3g is %.2g x the noise level %.3g (noise std %.3g from the %s; mse/sigma^2 %.3g, limit %g)",
+             v->misfit_judged_model ? "the refined model's" : "data", sqrt(v->misfit_judged_model ? v->model_mse : v->misfit_mse),
+             sqrt(w->value), v->noise_compared, v->noise_std,
              v->noise_source == PRP_NOISE_TRUTH ? "truth block" : "data", w->value, w->limit);
     break;
   case PRP_WARN_STILL_MOVING:
@@ -64,6 +65,7 @@ static void checks_json(prp_json *j, const prp_train_problem *pb, const prp_trai
   prp_json_begin_object(j);
   prp_json_member_number(j, "misfit_mse", v->misfit_mse);
   if (isfinite(v->model_mse)) prp_json_member_number(j, "model_misfit_mse", v->model_mse);
+  prp_json_member_string(j, "misfit_judged", v->misfit_judged_model ? "refined model" : "network");
   prp_json_member_number(j, "noise_std", v->noise_std);
   prp_json_member_string(j, "noise", noise_source_name(v->noise_source));
   prp_json_member_number(j, "noise_compared", v->noise_compared);

@@ -184,6 +184,46 @@ static void test_unknowns_still_moving_is_suspect(void **state) {
   assert_true(isnan(v.movement[0]));
 }
 
+/* After `refine`, the answer is the model's fit at the refined values: its misfit is the one
+ * judged against the noise, whatever the network's; the history stays the network's. */
+static double model_mse_given;
+static double given_model_mse(void *ctx, const double *unknowns) {
+  (void)ctx, (void)unknowns;
+  return model_mse_given;
+}
+
+static void test_refined_answer_is_judged_by_the_model(void **state) {
+  (void)state;
+  prp_train_problem pb;
+  problem(&pb);
+  pb.model_misfit = given_model_mse;
+  prp_train_result r = result(0.68, 0.33, 400);     /* the network misses the data by 400 sigma^2 */
+  double *rows = history(&r, 0);
+  r.refined = 1;
+  r.network_unknowns[0] = 0.68, r.network_unknowns[1] = 0.33;
+  r.unknowns[0] = 0.6, r.unknowns[1] = 0.3;         /* refined 0.08 away: not movement */
+  model_mse_given = 1.2 * SIGMA * SIGMA;
+  prp_train_verdict v;
+  prp_train_verdict_run(&pb, &r, rows, 101, NCOLS, &v);
+  assert_int_equal(v.verdict, PRP_VERDICT_CONVERGED);
+  assert_int_equal(v.n_warnings, 0);
+  assert_true(v.misfit_judged_model);
+  model_mse_given = 300 * SIGMA * SIGMA;            /* refined into a basin that does not fit */
+  prp_train_verdict_run(&pb, &r, rows, 101, NCOLS, &v);
+  assert_int_equal(v.verdict, PRP_VERDICT_SUSPECT);
+  assert_int_equal(count(&v, PRP_WARN_MISFIT_ABOVE_NOISE), 1);
+  double nc2 = v.noise_compared * v.noise_compared;   /* sigma, at least 1% of the peak reading */
+  assert_true(fabs(v.warnings[0].value - model_mse_given / nc2) < 1e-9);
+  char buf[320];
+  prp_train_warning_text(&pb, &v, &v.warnings[0], buf, sizeof buf);
+  assert_non_null(strstr(buf, "the refined model's misfit"));
+  r.refined = 0;                                    /* not refined: the network's misfit is judged */
+  prp_train_verdict_run(&pb, &r, rows, 101, NCOLS, &v);
+  assert_false(v.misfit_judged_model);
+  assert_true(fabs(v.warnings[0].value - 400 * SIGMA * SIGMA / nc2) < 1e-9);
+  free(rows);
+}
+
 static void test_not_finite_and_interrupted_fail(void **state) {
   prp_train_problem pb;
   problem(&pb);
@@ -273,6 +313,7 @@ int main(void) {
     cmocka_unit_test(test_restarts_that_disagree_are_suspect),
     cmocka_unit_test(test_noise_estimated_from_the_series),
     cmocka_unit_test(test_json_members),
+    cmocka_unit_test(test_refined_answer_is_judged_by_the_model),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
