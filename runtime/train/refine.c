@@ -165,6 +165,10 @@ prp_refine_report prp_refine(prp_residual_fn f, void *ctx, const prp_refine_opti
         rep.status = PRP_REFINE_CONVERGED;
         break;
       }
+      if (opt->progress && opt->progress(opt->progress_ctx, rep.steps, rep.evaluations, cost / (double)m)) {
+        rep.status = PRP_REFINE_STOPPED;
+        break;
+      }
     }
     rep.mse_end = cost / (double)m;
   }
@@ -177,6 +181,7 @@ const char *prp_refine_status_name(prp_refine_status s) {
   case PRP_REFINE_CONVERGED: return "converged";
   case PRP_REFINE_STALLED: return "stalled";
   case PRP_REFINE_MAX_STEPS: return "max_steps";
+  case PRP_REFINE_STOPPED: return "stopped";
   default: return "failed";
   }
 }

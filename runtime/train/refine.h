@@ -17,7 +17,8 @@ typedef enum {
   PRP_REFINE_STALLED,      /* no step within the damping range lowered the misfit: a minimum to
                               the precision of the differences, or the model failed near x */
   PRP_REFINE_MAX_STEPS,    /* max_steps steps taken */
-  PRP_REFINE_FAILED        /* the model could not be evaluated at the start */
+  PRP_REFINE_FAILED,       /* the model could not be evaluated at the start */
+  PRP_REFINE_STOPPED       /* the progress callback asked to stop (Ctrl-C): the best point so far */
 } prp_refine_status;
 
 typedef struct {
@@ -27,6 +28,9 @@ typedef struct {
                               take scale * 1e-4, convergence is judged against it */
   int max_steps;           /* accepted Levenberg-Marquardt steps at most */
   double step_tol;         /* default 1e-5 when 0 */
+  /* Called after each accepted step (may be NULL); a nonzero return stops the refinement. */
+  int (*progress)(void *ctx, int step, int evaluations, double mse);
+  void *progress_ctx;
 } prp_refine_options;
 
 typedef struct {

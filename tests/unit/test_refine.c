@@ -85,6 +85,28 @@ static void step_limit_holds(void **state) {
   assert_true(rep.mse_end < rep.mse_start);
 }
 
+/* The progress callback sees every accepted step and can stop the refinement there. */
+static int stop_at_two(void *ctx, int step, int evaluations, double mse) {
+  int *seen = ctx;
+  assert_true(evaluations >= 3 * step && mse >= 0);
+  *seen = step;
+  return step == 2;
+}
+
+static void progress_can_stop(void **state) {
+  (void)state;
+  double lo[2] = {0, 0}, hi[2] = {10, 10}, scale[2] = {10, 10}, x[2] = {0.5, 0.7};
+  int seen = 0;
+  prp_refine_options o = {.n = 2, .m = 30, .lo = lo, .hi = hi, .scale = scale, .max_steps = 100,
+                          .progress = stop_at_two, .progress_ctx = &seen};
+  prp_refine_report rep = prp_refine(decay_residuals, NULL, &o, x);
+  assert_int_equal(rep.status, PRP_REFINE_STOPPED);
+  assert_int_equal(rep.steps, 2);
+  assert_int_equal(seen, 2);
+  assert_true(rep.mse_end < rep.mse_start);
+  assert_string_equal(prp_refine_status_name(rep.status), "stopped");
+}
+
 /* A model that fails: at the start the estimate is kept; later the best point so far. */
 static int failing_residuals(void *ctx, const double *x, double *r) {
   int *calls = ctx;
@@ -120,6 +142,7 @@ int main(void) {
       cmocka_unit_test(bounds_hold),
       cmocka_unit_test(step_limit_holds),
       cmocka_unit_test(a_failing_model_keeps_the_best_point),
+      cmocka_unit_test(progress_can_stop),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
