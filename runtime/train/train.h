@@ -327,6 +327,10 @@ char *prp_train_restarts(const prp_train_problem *pb, int n, double tol, prp_tra
  * go to prp_train_restart_workers(pb, n) threads, each run on one, taking the next
  * restart when free: every restart's result, history and files are bitwise those of
  * the runs one after the other (their guesses and seeds are the restart's own). */
+/* What ranks restarts (lower is better): the loss; with `refine` (and a model to refine
+ * through), the refined model's mean squared misfit -- the answer's own fit -- and a restart
+ * whose refinement failed last. */
+double prp_train_restart_score(const prp_train_problem *pb, const prp_train_result *res);
 char *prp_train_restarts_done(const prp_train_problem *pb, int n, double tol, prp_train_result *results, int *best,
                               int *done);
 /* How many restarts of n run at once: 1 under MPI with several ranks (the ranks share

@@ -90,12 +90,20 @@ static char *run_dealt(prp_restart_series *s, int *status) {
   return NULL;
 }
 
+double prp_train_restart_score(const prp_train_problem *pb, const prp_train_result *res) {
+  if (pb->refine_steps > 0 && pb->model_residuals) return res->refined ? res->refine.mse_end : INFINITY;
+  return res->loss;
+}
+
 /* Rank 0: the runs gathered; *done = the leading runs finished, *best among them. */
-static void collect(const prp_restart_record *runs, int n, prp_train_result *results, int *best, int *done) {
+static void collect(const prp_train_problem *pb, const prp_restart_record *runs, int n, prp_train_result *results,
+                    int *best, int *done) {
   for (int k = 0; k < n && runs[k].ran; k++) {
     results[k] = runs[k].result;
     if (results[k].stopped == 1) break;
-    if (results[k].stopped == 0 && (*best < 0 || results[k].loss < results[*best].loss)) *best = k;
+    if (results[k].stopped == 0 &&
+        (*best < 0 || prp_train_restart_score(pb, &results[k]) < prp_train_restart_score(pb, &results[*best])))
+      *best = k;
     *done = k + 1;
   }
 }
@@ -118,7 +126,7 @@ char *prp_train_restarts_done(const prp_train_problem *pb, int n, double tol, pr
     results[0].error_status = status;
   } else {
     prp_dist_gather_dealt(s.runs, sizeof *s.runs, (size_t)n);
-    if (rank == 0) collect(s.runs, n, results, best, done);
+    if (rank == 0) collect(pb, s.runs, n, results, best, done);
     else *done = n;   /* the table is rank 0's */
   }
   free(s.guess);

@@ -197,7 +197,8 @@ void prp_train_verdict_restarts(const prp_train_problem *pb, const prp_train_res
   for (int u = 0; u < pb->n_unknowns; u++) lo[u] = hi[u] = res[best].unknowns[u];
   v->restarts_compared = 0;
   for (int k = 0; k < n; k++) {
-    if (res[k].stopped != 0 || !(res[k].loss <= PRP_VERDICT_RESTART_LOSS * res[best].loss)) continue;
+    double score = prp_train_restart_score(pb, &res[k]), best_score = prp_train_restart_score(pb, &res[best]);
+    if (res[k].stopped != 0 || !(score <= PRP_VERDICT_RESTART_LOSS * best_score)) continue;
     v->restarts_compared++;
     for (int u = 0; u < pb->n_unknowns; u++) {
       lo[u] = fmin(lo[u], res[k].unknowns[u]);
