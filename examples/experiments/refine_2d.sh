@@ -20,6 +20,7 @@ declare -A guesses=(
   [crossflow2d]="xs=0.2,ys=0.9;xs=0.2,ys=0.1;xs=1.9,ys=0.95;xs=0.9,ys=0.05"
   [shear2d]="xs=1.1,ys=0.1;xs=1.1,ys=0.7;xs=0.1,ys=0.1;xs=0.7,ys=0.05"
   [ell2d]="xs=1.4,ys=0.1;xs=1.4,ys=0.9;xs=0.1,ys=0.1;xs=0.9,ys=0.05"
+  [swirl2d]="xs=0.85,ys=0.2;xs=0.9,ys=0.9;xs=0.1,ys=0.1;xs=0.8,ys=0.1"
   [drift2d]="DRIFT"
 )
 launch=()
