@@ -48,6 +48,11 @@ then ok; else fail "restarts: the best is not the restart of lowest refined misf
 by_loss=$(for k in 0 1 2; do echo "$k $(number rank/restart_$k/result.json loss)"; done | sort -g -k2 | head -1 | cut -d' ' -f1)
 if [ "$by_loss" != "$lowest" ]; then ok; else fail "restarts: the lowest loss ($by_loss) and the lowest refined misfit coincide; the case no longer tells the rankings apart"; fi
 
+# prpc experiments refines too, and its table shows the network's estimate beside the refined one.
+expect "experiments with refine" 0 "source1d pr-pinn: success 1/1" -- \
+  experiments r.prp --methods pr --guesses "xs=0.55" --seeds 1 --epochs=30 -o exp
+if grep -qE "\| xs=0\.6 \(network xs=0\.5[0-9]*\) \|" exp/table.md; then ok; else fail "experiments: table.md lacks the network's estimate"; grep pr-pinn exp/table.md; fi
+
 # A built program has no simulator of the model: it says so and keeps the network's answer.
 if timeout 120 "$prpc" build r.prp -o prog > build.log 2>&1; then
   ./prog --quiet --guess=xs=0.55 --epochs=5 --output=b > b.txt 2>&1

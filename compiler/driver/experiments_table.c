@@ -40,7 +40,8 @@ static int success(const prp_experiments_table *t, const prp_experiment_run *r) 
 
 static double thousandths(double v) { return round(v * 1000) / 1000; }
 
-/* "xs=0.6, ys=0.7" and "0.002, 0.01" (the unknowns with a truth). */
+/* "xs=0.6, ys=0.7" and "0.002, 0.01" (the unknowns with a truth); after `refine`, the
+ * network's estimate follows: "xs=0.6, ys=0.7 (network xs=0.68, ys=0.72)". */
 static void estimates(const prp_experiments_table *t, const prp_experiment_run *r, char *est, char *err, size_t size) {
   size_t ne = 0, nr = 0;
   est[0] = err[0] = '\0';
@@ -52,6 +53,10 @@ static void estimates(const prp_experiments_table *t, const prp_experiment_run *
       nr += (size_t)snprintf(err + nr, nr < size ? size - nr : 0, "%s%g", nr ? ", " : "",
                              thousandths(fabs(r->result.unknowns[u] - uk->truth)));
   }
+  for (int u = 0; r->result.refined && u < t->pb->n_unknowns; u++)
+    ne += (size_t)snprintf(est + ne, ne < size ? size - ne : 0, "%s%s=%g%s", u ? ", " : " (network ",
+                           t->pb->unknowns[u].name, thousandths(r->result.network_unknowns[u]),
+                           u + 1 == t->pb->n_unknowns ? ")" : "");
 }
 
 static int compare_text(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
