@@ -12,7 +12,7 @@
 static void print_refine(FILE *out, const prp_train_problem *pb, const prp_train_result *res) {
   if (pb->refine_steps <= 0 || res->stopped) return;
   if (!pb->model_residuals) {
-    fprintf(out, "refine: not done: the model cannot be simulated here (prpc run only, a truth-simulator PDE)\n");
+    fprintf(out, "refine: not done: the model cannot be simulated here (only prpc run and prpc experiments simulate it, for a PDE the truth simulator solves)\n");
     return;
   }
   const prp_refine_report *r = &res->refine;
