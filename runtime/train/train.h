@@ -353,6 +353,8 @@ int prp_train_success(const prp_train_problem *pb, const prp_train_result *res, 
 /* The verdict of one run from its result and its history (n rows of ncols
  * values laid out as history.csv: epoch, loss, the terms' losses, then the
  * unknowns; rows may be NULL). */
+/* Whether training ends with `refine`: the option is set and the model can be simulated. */
+int prp_train_refines(const prp_train_problem *pb);
 /* The train option `refine N` (train_refine.c): keeps the network's estimate in
  * res->network_unknowns and, when pb->refine_steps > 0, the model can be solved and training
  * ended normally, replaces res->unknowns by the refined values (res->refined, res->refine). */

@@ -15,11 +15,13 @@ static int refine_progress(void *ctx, int step, int evaluations, double mse) {
   return prp_interrupt_requested();
 }
 
+int prp_train_refines(const prp_train_problem *pb) { return pb->refine_steps > 0 && pb->model_residuals; }
+
 void prp_train_refine(const prp_train_problem *pb, prp_train_result *res) {
   memcpy(res->network_unknowns, res->unknowns, sizeof res->unknowns);
   res->refined = 0;
   memset(&res->refine, 0, sizeof res->refine);
-  if (pb->refine_steps <= 0 || !pb->model_residuals || res->stopped || pb->n_obs == 0) return;
+  if (!prp_train_refines(pb) || res->stopped || pb->n_obs == 0) return;
   double lo[PRP_TRAIN_MAX_UNKNOWNS], hi[PRP_TRAIN_MAX_UNKNOWNS], scale[PRP_TRAIN_MAX_UNKNOWNS], x[PRP_TRAIN_MAX_UNKNOWNS];
   for (int u = 0; u < pb->n_unknowns; u++) {
     const prp_train_unknown *uk = &pb->unknowns[u];

@@ -59,7 +59,7 @@ void prp_train_print_restarts(FILE *out, const prp_train_problem *pb, const prp_
     fprintf(out, "success rate: %d/%d (every unknown within %.0f%% of its bound width of the truth)\n", successes, n,
             100 * PRP_TRAIN_SUCCESS_TOLERANCE);
   if (best >= 0) {
-    fprintf(out, "best (%s): restart %d:", pb->refine_steps > 0 && pb->model_residuals ? "lowest refined model misfit" : "lowest loss", best);
+    fprintf(out, "best (%s): restart %d:", prp_train_refines(pb) ? "lowest refined model misfit" : "lowest loss", best);
     for (int u = 0; u < pb->n_unknowns; u++) fprintf(out, " %s = %g", pb->unknowns[u].name, res[best].unknowns[u]);
     fprintf(out, "\n");
   }
