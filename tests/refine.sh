@@ -5,7 +5,7 @@
 # through the simulated model brings xs to the truth, result.json keeps both
 # estimates; with restarts run at once the refinement gives what it gives one after
 # the other, and they are ranked by the refined misfit; a built program, which has no
-# simulator, says it did not refine; the checker refuses a count below 1. About 20 seconds.
+# simulator, says it did not refine; the checker refuses a count below 1, and a path of no point. About 20 seconds.
 # Usage: refine.sh PRPC SOURCE_DIR BUILD_DIR
 set -u
 . "$(dirname "$0")/support/harness.sh" refine "$@"
@@ -25,6 +25,10 @@ if near "$value" 0.6 0.005; then ok; else fail "refined xs = $value, not within 
 if [ -n "$network" ] && ! near "$network" 0.6 0.03; then ok; else fail "the network's xs = '$network' (30 epochs) should still be off the truth"; fi
 before=$(number one/result.json model_mse_network) after=$(number one/result.json model_mse_refined)
 if awk -v a="$after" -v b="$before" 'BEGIN { exit !(a < b / 10) }'; then ok; else fail "model mse $before -> $after: not 10x lower"; fi
+# path 10 (the default): 9 points of the training's path screened, and where the winner started
+# (here the guess refines to the same minimum as the network's estimate: the estimate's start is kept).
+if [ "$(number one/result.json path_points_screened)" = 9 ] && has one/result.json '"from": "network"' &&
+   has one/result.json '"from_values": \{'; then ok; else fail "result.json: the path screening not reported"; fi
 model=$(number one/result.json model_misfit_mse)
 if near "$model" "$after" 1e-12; then ok; else fail "the verdict's model check ($model) is not at the refined estimate ($after)"; fi
 
@@ -64,4 +68,6 @@ fi
 
 sed 's/refine 20/refine 0/' r.prp > r0.prp
 expect "refine 0" 1 "r0.prp:[0-9]+:10: error: a count must be at least 1" -- run r0.prp
+sed 's/refine 20/refine 20 path 0/' r.prp > rp0.prp
+expect "refine path 0" 1 "rp0.prp:[0-9]+:[0-9]+: error: a whole number must be at least 1" -- run rp0.prp
 summary

@@ -62,8 +62,10 @@ static void apply_lbfgs(const prp_train_option *row, const ast_option *o, prp_tr
   tp->lbfgs_iterations = (int)number(row, o);
 }
 
+/* refine N [path K]; absent: no refinement */
 static void apply_refine(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
-  tp->refine_steps = (int)number(row, o);
+  tp->refine_steps = o ? (int)number(row, o) : 0;
+  tp->refine_path = (int)key_value(o, row->name, "path");
 }
 
 static void apply_epochs(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
@@ -185,8 +187,10 @@ const prp_train_option prp_train_options[] = {
    .limit_message = "the tolerance of 'stop settled' is a share of the bound width in (0, 1), not %g",
    .set = PRP_TRAIN_SET_ARGS, .apply = apply_stop,
    .help = "settled TOL over N: stop once relaxed and every unknown moved < TOL of its width over N epochs (never)"},
-  {.name = "refine", COUNT_ARG, .what = "a count", .apply = apply_refine,
-   .help = "at most N Levenberg-Marquardt steps on the unknowns after training, the model solved by the simulator (none)"},
+  {.name = "refine", .kind = PRP_TRAIN_ARG_COUNT_KEYS, .what = "a count", .lo = 1, .hi = PRP_TRAIN_MAX_COUNT,
+   .set = PRP_TRAIN_SET_FIRST, .apply = apply_refine,
+   .help = "at most N Levenberg-Marquardt steps on the unknowns after training, the model solved by the simulator, "
+           "from the network's estimate and the best of path K (10) points of the unknowns' path (none)"},
   {.name = "strict", .kind = PRP_TRAIN_ARG_COUNT_KEYS, .what = "a number of epochs", .lo = 1, .hi = PRP_TRAIN_MAX_COUNT,
    .set = PRP_TRAIN_SET_FIRST, .apply = apply_strict,
    .help = "N Adam epochs of the strict problem after the epochs, unknowns at full rate, then resample K (100) (none)"},
@@ -201,6 +205,8 @@ const prp_train_key prp_train_keys[] = {
   {"optimizer", "every", "every", PRP_TRAIN_KEY_EPOCHS, NULL, "epochs between two decays"},
   {"collocation", "resample", "resample", PRP_TRAIN_KEY_EPOCHS, NULL, "epochs between two draws (never)"},
   {"strict", "resample", "strict.resample", PRP_TRAIN_KEY_EPOCHS, "100", "epochs between two draws in the strict phase"},
+  {"refine", "path", "refine.path", PRP_TRAIN_KEY_COUNT, "10",
+   "points of the unknowns' path screened by the model's misfit (1: the network's estimate alone)"},
   {"weights", "data", "weight.data", PRP_TRAIN_KEY_WEIGHT, "1", "the weight of the data misfit"},
   {"weights", "residual", "weight.residual", PRP_TRAIN_KEY_WEIGHT, "1", "the weight of the PDE residual"},
   {"weights", "initial", "weight.initial", PRP_TRAIN_KEY_WEIGHT, "1", "the weight of the initial conditions"},

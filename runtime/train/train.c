@@ -128,6 +128,14 @@ static char *write_result_json(run *r, const prp_train_result *res) {
     prp_json_member_int(j, "simulations", res->refine.evaluations);
     prp_json_member_number(j, "model_mse_network", res->refine.mse_start);
     prp_json_member_number(j, "model_mse_refined", res->refine.mse_end);
+    prp_json_member_int(j, "path_points_screened", res->refine_screened);
+    prp_json_member_string(j, "from", res->refine_from_path ? "path" : "network");
+    prp_json_member_int(j, "from_epoch", res->refine_from_epoch);
+    prp_json_key(j, "from_values");
+    prp_json_begin_object(j);
+    for (int u = 0; u < pb->n_unknowns; u++) prp_json_member_number(j, pb->unknowns[u].name, res->refine_from[u]);
+    prp_json_end_object(j);
+    prp_json_member_number(j, "model_mse_network_refined", res->refine_network_mse);
     prp_json_end_object(j);
   }
   prp_json_key(j, "losses");
@@ -183,10 +191,11 @@ static void finish(run *r, prp_train_result *res) {
   prp_trainer_last(r->t, &e);
   for (int u = 0; u < pb->n_unknowns; u++) res->unknowns[u] = e.unknowns[u];
   for (int i = 0; i < pb->n_terms; i++) res->term_loss[i] = e.term_loss[i];
-  prp_train_refine(pb, res);
-  res->seconds = prp_now() - r->start;
   size_t n, ncols;
   const double *rows = prp_trainer_history(r->t, &n, &ncols);
+  prp_train_path path = {rows, n, ncols, prp_trainer_history_unknowns(r->t)};
+  prp_train_refine(pb, &path, res);
+  res->seconds = prp_now() - r->start;
   prp_train_verdict_run(pb, res, rows, n, ncols, &res->verdict);
   output_failed(res, prp_trainer_history_csv_close(r->t));
   if (!pb->output_dir) return;

@@ -127,6 +127,9 @@ typedef struct {
   void *model_misfit_ctx;
   int refine_steps;          /* `refine N`: at most N Levenberg-Marquardt steps on the unknowns over
                               * model_residuals after training (train_refine.c); 0: none */
+  int refine_path;           /* `refine N path K`: K points of the unknowns' path (the history, its
+                              * last row the network's estimate) screened by the model's misfit;
+                              * the refinement also starts from the best (1: the estimate alone) */
 } prp_train_problem;
 
 /* ---- the verdict: whether to trust the answer (train_verdict.c) ---- */
@@ -174,7 +177,13 @@ typedef struct {
   prp_train_verdict verdict; /* of this run alone (prp_train_verdict_run) */
   double network_unknowns[PRP_TRAIN_MAX_UNKNOWNS];  /* the network's estimate (= unknowns unless refined) */
   int refined;               /* 1: unknowns are the refinement's (refine below), 0: the network's */
-  prp_refine_report refine;
+  prp_refine_report refine;  /* of the start that won; evaluations: every simulation, screening included;
+                              * mse_start: the model's misfit at the network's estimate */
+  int refine_screened;       /* path points whose misfit was computed (the estimate's not counted) */
+  int refine_from_path;      /* 1: the start that won is a point of the path, 0: the network's estimate */
+  int refine_from_epoch;     /* the epoch of that start (the run's last for the network's estimate) */
+  double refine_from[PRP_TRAIN_MAX_UNKNOWNS];   /* that start's unknowns */
+  double refine_network_mse; /* the model's misfit the network's estimate refined to (NAN: not refined) */
 } prp_train_result;
 
 /* The nudging kernel delta_h at squared distance r2 from a sensor: a Gaussian
@@ -355,10 +364,18 @@ int prp_train_success(const prp_train_problem *pb, const prp_train_result *res, 
  * unknowns; rows may be NULL). */
 /* Whether training ends with `refine`: the option is set and the model can be simulated. */
 int prp_train_refines(const prp_train_problem *pb);
-/* The train option `refine N` (train_refine.c): keeps the network's estimate in
+/* The unknowns' path: n rows of ncols values laid out as history.csv (the epoch first, the
+ * unknowns from column first_unknown on), the last row the network's estimate. */
+typedef struct {
+  const double *rows;
+  size_t n, ncols, first_unknown;
+} prp_train_path;
+/* The train option `refine N path K` (train_refine.c): keeps the network's estimate in
  * res->network_unknowns and, when pb->refine_steps > 0, the model can be solved and training
- * ended normally, replaces res->unknowns by the refined values (res->refined, res->refine). */
-void prp_train_refine(const prp_train_problem *pb, prp_train_result *res);
+ * ended normally, replaces res->unknowns by the refined values (res->refined, res->refine):
+ * Levenberg-Marquardt from the estimate, and from the best of K points of the path (may be
+ * NULL) by the model's misfit; the lower refined misfit wins. */
+void prp_train_refine(const prp_train_problem *pb, const prp_train_path *path, prp_train_result *res);
 
 void prp_train_verdict_run(const prp_train_problem *pb, const prp_train_result *res, const double *rows, size_t n,
                            size_t ncols, prp_train_verdict *v);

@@ -1,9 +1,12 @@
-/* Runtime, training: the train option `refine N` -- after the network's training, the
- * unknowns refined by Levenberg-Marquardt (refine.c) on the model's residuals (prpc run:
- * the file's strict PDE solved by the simulator), from the network's estimate. */
+/* Runtime, training: the train option `refine N [path K]` -- after the network's training,
+ * the unknowns refined by Levenberg-Marquardt (refine.c) on the model's residuals (prpc run:
+ * the file's strict PDE solved by the simulator), from the network's estimate and from the
+ * point of the unknowns' path (the training history) where the model fits best. */
 #include "train.h"
+#include "util.h"
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A line per step on stderr (unless quiet); Ctrl-C stops at the end of a step, keeping the
@@ -17,23 +20,105 @@ static int refine_progress(void *ctx, int step, int evaluations, double mse) {
 
 int prp_train_refines(const prp_train_problem *pb) { return pb->refine_steps > 0 && pb->model_residuals; }
 
-void prp_train_refine(const prp_train_problem *pb, prp_train_result *res) {
-  memcpy(res->network_unknowns, res->unknowns, sizeof res->unknowns);
-  res->refined = 0;
-  memset(&res->refine, 0, sizeof res->refine);
-  if (!prp_train_refines(pb) || res->stopped || pb->n_obs == 0) return;
-  double lo[PRP_TRAIN_MAX_UNKNOWNS], hi[PRP_TRAIN_MAX_UNKNOWNS], scale[PRP_TRAIN_MAX_UNKNOWNS], x[PRP_TRAIN_MAX_UNKNOWNS];
+typedef struct {
+  const prp_train_problem *pb;
+  double lo[PRP_TRAIN_MAX_UNKNOWNS], hi[PRP_TRAIN_MAX_UNKNOWNS], scale[PRP_TRAIN_MAX_UNKNOWNS];
+  double *r;           /* n_obs residuals */
+  int simulations;     /* spent on screening the path */
+} refiner;
+
+static double model_mse(refiner *w, const double *x) {
+  const prp_train_problem *pb = w->pb;
+  w->simulations++;
+  if (pb->model_residuals(pb->model_misfit_ctx, x, w->r) != 0) return INFINITY;
+  double s = 0;
+  for (size_t i = 0; i < pb->n_obs; i++) s += w->r[i] * w->r[i];
+  return isfinite(s) ? s / (double)pb->n_obs : INFINITY;
+}
+
+/* Whether a and b differ by more than 1% of some unknown's scale (two starts, not one). */
+static int distinct(const refiner *w, const double *a, const double *b) {
+  for (int u = 0; u < w->pb->n_unknowns; u++)
+    if (fabs(a[u] - b[u]) > 0.01 * w->scale[u]) return 1;
+  return 0;
+}
+
+/* The path's points before its last row, K - 1 of them evenly spread over the rows: the
+ * one where the model fits best into x and its epoch into *epoch; 0 when none could be
+ * simulated (or K is 1). Screening stops at Ctrl-C. */
+static int best_on_path(refiner *w, const prp_train_path *path, int k, double *x, int *epoch, int *screened) {
+  const prp_train_problem *pb = w->pb;
+  double best = INFINITY, y[PRP_TRAIN_MAX_UNKNOWNS];
+  *screened = 0;
+  for (int i = 0; i + 1 < k && path->n > 1 && !prp_interrupt_requested(); i++) {
+    size_t row = (size_t)i * (path->n - 1) / (size_t)(k - 1);
+    const double *v = path->rows + row * path->ncols;
+    for (int u = 0; u < pb->n_unknowns; u++) y[u] = v[path->first_unknown + (size_t)u];
+    double mse = model_mse(w, y);
+    ++*screened;
+    if (mse < best) {
+      best = mse;
+      memcpy(x, y, sizeof y);
+      *epoch = (int)v[0];
+    }
+  }
+  return isfinite(best);
+}
+
+/* Levenberg-Marquardt from x (updated); the report, its evaluations counted. */
+static prp_refine_report descend(refiner *w, double *x) {
+  const prp_train_problem *pb = w->pb;
+  prp_refine_options opt = {.n = pb->n_unknowns, .m = (int)pb->n_obs, .lo = w->lo, .hi = w->hi, .scale = w->scale,
+                            .max_steps = pb->refine_steps, .progress = refine_progress, .progress_ctx = (void *)pb};
+  return prp_refine(pb->model_residuals, pb->model_misfit_ctx, &opt, x);
+}
+
+static void refiner_init(refiner *w, const prp_train_problem *pb, const double *x) {
+  w->pb = pb;
+  w->r = prp_xmalloc(pb->n_obs, sizeof *w->r);
+  w->simulations = 0;
   for (int u = 0; u < pb->n_unknowns; u++) {
     const prp_train_unknown *uk = &pb->unknowns[u];
-    lo[u] = uk->lo, hi[u] = uk->hi, x[u] = res->unknowns[u];
-    scale[u] = isfinite(uk->lo) && isfinite(uk->hi) ? uk->hi - uk->lo : fmax(fabs(x[u]), 1);
+    w->lo[u] = uk->lo, w->hi[u] = uk->hi;
+    w->scale[u] = isfinite(uk->lo) && isfinite(uk->hi) ? uk->hi - uk->lo : fmax(fabs(x[u]), 1);
   }
-  prp_refine_options opt = {.n = pb->n_unknowns, .m = (int)pb->n_obs, .lo = lo, .hi = hi, .scale = scale,
-                            .max_steps = pb->refine_steps, .progress = refine_progress, .progress_ctx = (void *)pb};
+}
+
+void prp_train_refine(const prp_train_problem *pb, const prp_train_path *path, prp_train_result *res) {
+  int n = pb->n_unknowns;
+  memcpy(res->network_unknowns, res->unknowns, sizeof res->unknowns);
+  res->refined = 0, res->refine_screened = 0, res->refine_network_mse = NAN;
+  memset(&res->refine, 0, sizeof res->refine);
+  if (!prp_train_refines(pb) || res->stopped || pb->n_obs == 0) return;
+  refiner w;
+  refiner_init(&w, pb, res->unknowns);
   prp_interrupt_install();
-  res->refine = prp_refine(pb->model_residuals, pb->model_misfit_ctx, &opt, x);
+  double x[PRP_TRAIN_MAX_UNKNOWNS], y[PRP_TRAIN_MAX_UNKNOWNS];
+  memcpy(x, res->unknowns, sizeof x);
+  prp_refine_report from_end = descend(&w, x), best = from_end;
+  int from_epoch = res->epochs_done, path_epoch = 0, from_network = 1;
+  if (from_end.status != PRP_REFINE_FAILED) res->refine_network_mse = from_end.mse_end;
+  if (from_end.status != PRP_REFINE_STOPPED && path &&
+      best_on_path(&w, path, pb->refine_path, y, &path_epoch, &res->refine_screened) && distinct(&w, y, res->unknowns)) {
+    double start[PRP_TRAIN_MAX_UNKNOWNS];
+    memcpy(start, y, sizeof start);
+    prp_refine_report from_path = descend(&w, y);
+    best.evaluations += from_path.evaluations;
+    int better = best.status == PRP_REFINE_FAILED || (from_path.mse_end < best.mse_end && distinct(&w, y, x));
+    if (from_path.status != PRP_REFINE_FAILED && better) {   /* another minimum, not the same one found twice */
+      from_path.evaluations = best.evaluations;
+      from_path.mse_start = from_end.status == PRP_REFINE_FAILED ? NAN : from_end.mse_start;
+      best = from_path, from_epoch = path_epoch, from_network = 0;
+      memcpy(x, y, sizeof x);
+      memcpy(res->refine_from, start, sizeof start);
+    }
+  }
+  if (from_network) memcpy(res->refine_from, res->unknowns, sizeof res->refine_from);
   prp_interrupt_restore();
-  if (res->refine.status == PRP_REFINE_FAILED) return;
-  memcpy(res->unknowns, x, (size_t)pb->n_unknowns * sizeof *x);
+  free(w.r);
+  best.evaluations += w.simulations;
+  res->refine = best, res->refine_from_epoch = from_epoch, res->refine_from_path = !from_network;
+  if (best.status == PRP_REFINE_FAILED) return;
+  memcpy(res->unknowns, x, (size_t)n * sizeof *x);
   res->refined = 1;
 }

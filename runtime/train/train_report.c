@@ -21,9 +21,14 @@ static void print_refine(FILE *out, const prp_train_problem *pb, const prp_train
     fprintf(out, "refine: not done: the model could not be simulated at the network's estimate\n");
     return;
   }
+  const char *unit = s > 0 ? "mse/sigma^2" : "mse";
   fprintf(out, "refine: %d Levenberg-Marquardt step%s (%s), %d simulations of the model: %s %.3g -> %.3g\n",
-          r->steps, r->steps == 1 ? "" : "s", prp_refine_status_name(r->status), r->evaluations,
-          s > 0 ? "mse/sigma^2" : "mse", r->mse_start / s2, r->mse_end / s2);
+          r->steps, r->steps == 1 ? "" : "s", prp_refine_status_name(r->status), r->evaluations, unit,
+          r->mse_start / s2, r->mse_end / s2);
+  if (res->refine_from_path)
+    fprintf(out, "refine: from the path at epoch %d, the best of %d points by the model's misfit (the network's "
+                 "estimate refined to %s %.3g)\n", res->refine_from_epoch, res->refine_screened, unit,
+            res->refine_network_mse / s2);
 }
 
 void prp_train_print_summary(FILE *out, const prp_train_problem *pb, const prp_train_result *res) {

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define BLOB_MAGIC "prp-train-problem"
-#define BLOB_VERSION 4
+#define BLOB_VERSION 5
 
 /* A field added to one of these structs must be added to the tables below
  * (the sizes are those of x86-64 and AArch64 Linux). */
@@ -148,6 +148,7 @@ static const field problem_fields[] = {
   INT(prp_train_problem, strict_epochs, 0, BIG),
   INT(prp_train_problem, strict_resample, 0, BIG),
   INT(prp_train_problem, refine_steps, 0, BIG),
+  INT(prp_train_problem, refine_path, 0, BIG),
 };
 
 static const field meta_fields[] = {

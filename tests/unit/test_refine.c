@@ -1,5 +1,6 @@
 /* Unit tests of the refinement after training (runtime/train/refine.c): bounded
- * Levenberg-Marquardt on least-squares problems with known answers. */
+ * Levenberg-Marquardt on least-squares problems with known answers; and the train option
+ * `refine N path K` (runtime/train/train_refine.c) starting it from the training's path. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,8 @@
 #include <stdlib.h>
 
 #include "refine.h"
+#include "train.h"
+#include <string.h>
 
 /* Observations a exp(-b t_i) at t_i = i / 10 (i < 30) of a = 2, b = 3, exactly. */
 static int decay_residuals(void *ctx, const double *x, double *r) {
@@ -135,6 +138,88 @@ static void a_failing_model_keeps_the_best_point(void **state) {
   assert_true(fabs(c / 30 - rep.mse_end) < 1e-15);   /* x is the point whose misfit is reported */
 }
 
+/* Two basins: a deep one at B = (0.65, 0.7) (misfit 0.1) and a shallow one at A = (0.65, 0.82)
+ * (misfit 0.4), 0.12 apart, each of width ~0.045: one residual, the misfit's root. */
+static double two_basins(const double *x) {
+  double b = (x[0] - 0.65) * (x[0] - 0.65) + (x[1] - 0.7) * (x[1] - 0.7);
+  double a = (x[0] - 0.65) * (x[0] - 0.65) + (x[1] - 0.82) * (x[1] - 0.82);
+  return 1 - 0.9 * exp(-b / 0.002) - 0.6 * exp(-a / 0.002);
+}
+
+static int two_basins_residuals(void *ctx, const double *x, double *r) {
+  int *calls = ctx;
+  ++*calls;
+  r[0] = sqrt(two_basins(x));
+  return 0;
+}
+
+/* A training path in history.csv's layout (epoch, loss, xs, ys): from the guess past B to
+ * the network's estimate in A's basin. */
+static const double path_rows[] = {
+    0, 1, 0.1, 0.9,   1000, 1, 0.3, 0.7,   3000, 1, 0.652, 0.703,   4000, 1, 0.68, 0.76,   5000, 1, 0.67, 0.80,
+};
+
+static prp_train_result refined_from_path(int path_points, int *calls) {
+  static prp_train_problem pb;
+  memset(&pb, 0, sizeof pb);
+  pb.n_unknowns = 2;
+  pb.unknowns[0] = (prp_train_unknown){.name = "xs", .lo = 0, .hi = 1, .truth = NAN};
+  pb.unknowns[1] = (prp_train_unknown){.name = "ys", .lo = 0, .hi = 1, .truth = NAN};
+  pb.n_obs = 1, pb.quiet = 1;
+  pb.model_residuals = two_basins_residuals;
+  pb.model_misfit_ctx = calls;
+  pb.refine_steps = 100, pb.refine_path = path_points;
+  prp_train_result res;
+  memset(&res, 0, sizeof res);
+  res.epochs_done = 5000, res.unknowns[0] = 0.67, res.unknowns[1] = 0.80;
+  prp_train_path path = {path_rows, 5, 4, 2};
+  prp_train_refine(&pb, &path, &res);
+  return res;
+}
+
+/* The network's estimate alone (path 1) refines into the shallow basin A. */
+static void the_estimate_alone_stays_in_its_basin(void **state) {
+  (void)state;
+  int calls = 0;
+  prp_train_result res = refined_from_path(1, &calls);
+  assert_true(res.refined && !res.refine_from_path);
+  assert_true(fabs(res.unknowns[0] - 0.65) < 2e-3 && fabs(res.unknowns[1] - 0.82) < 2e-3);
+  assert_true(res.network_unknowns[0] == 0.67 && res.network_unknowns[1] == 0.80);
+  assert_int_equal(res.refine_screened, 0);
+  assert_int_equal(res.refine.evaluations, calls);
+}
+
+/* Screening the path finds B's basin at epoch 3000; the refinement from there wins with the
+ * lower misfit, and the report keeps what the estimate alone would have given. */
+static void the_path_reaches_the_deeper_basin(void **state) {
+  (void)state;
+  int calls = 0;
+  prp_train_result res = refined_from_path(5, &calls);
+  assert_true(res.refined && res.refine_from_path);
+  assert_int_equal(res.refine_from_epoch, 3000);
+  assert_int_equal(res.refine_screened, 4);   /* rows 0-3; the last row is the estimate */
+  assert_true(res.refine_from[0] == 0.652 && res.refine_from[1] == 0.703);
+  assert_true(fabs(res.unknowns[0] - 0.65) < 2e-3 && fabs(res.unknowns[1] - 0.7) < 2e-3);
+  assert_true(fabs(res.refine.mse_end - 0.1) < 1e-3);
+  assert_true(fabs(res.refine_network_mse - 0.4) < 1e-3);
+  double start[2] = {0.67, 0.80};
+  assert_true(fabs(res.refine.mse_start - two_basins(start)) < 1e-12);
+  assert_int_equal(res.refine.evaluations, calls);   /* screening and both descents counted */
+}
+
+/* Two path points: the guess alone is screened; its refinement ends worse (the misfit is flat
+ * there), so the estimate's refinement stays the answer. */
+static void a_worse_path_start_does_not_win(void **state) {
+  (void)state;
+  int calls = 0;
+  prp_train_result res = refined_from_path(2, &calls);
+  assert_int_equal(res.refine_screened, 1);
+  assert_true(res.refined && !res.refine_from_path);
+  assert_int_equal(res.refine_from_epoch, 5000);
+  assert_true(fabs(res.unknowns[0] - 0.65) < 2e-3 && fabs(res.unknowns[1] - 0.82) < 2e-3);
+  assert_true(res.refine.evaluations > res.refine.steps);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(decay_fit_reaches_the_known_parameters),
@@ -143,6 +228,9 @@ int main(void) {
       cmocka_unit_test(step_limit_holds),
       cmocka_unit_test(a_failing_model_keeps_the_best_point),
       cmocka_unit_test(progress_can_stop),
+      cmocka_unit_test(the_estimate_alone_stays_in_its_basin),
+      cmocka_unit_test(the_path_reaches_the_deeper_basin),
+      cmocka_unit_test(a_worse_path_start_does_not_win),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -148,8 +148,9 @@ static void test_keys_accept_their_limits(void **state) {
                 row->kind == PRP_TRAIN_ARG_COUNT_KEYS);
     char ok[128], bad[128], start[32];
     const char *pre = line_start(row, start, sizeof start), *sp = *pre ? " " : "";
-    double lo = key->kind == PRP_TRAIN_KEY_WEIGHT ? 0 : key->kind == PRP_TRAIN_KEY_EPOCHS ? 1 : 1e-9;
-    double out = key->kind == PRP_TRAIN_KEY_WEIGHT ? -1 : key->kind == PRP_TRAIN_KEY_EPOCHS ? 0 : 0;
+    int whole = key->kind == PRP_TRAIN_KEY_EPOCHS || key->kind == PRP_TRAIN_KEY_COUNT;
+    double lo = key->kind == PRP_TRAIN_KEY_WEIGHT ? 0 : whole ? 1 : 1e-9;
+    double out = key->kind == PRP_TRAIN_KEY_WEIGHT ? -1 : 0;
     snprintf(ok, sizeof ok, "%s%s%s %g", pre, sp, key->name, lo);
     snprintf(bad, sizeof bad, "%s%s%s %g", pre, sp, key->name, out);
     expect(row->name, ok, 0);
