@@ -43,15 +43,21 @@ static int distinct(const refiner *w, const double *a, const double *b) {
   return 0;
 }
 
-/* The path's points before its last row, K - 1 of them evenly spread over the rows: the
+/* The path's points before its last row, K - 1 of them evenly spread over the rows (fewer
+ * when the history is shorter): the
  * one where the model fits best into x and its epoch into *epoch; 0 when none could be
  * simulated (or K is 1). Screening stops at Ctrl-C. */
 static int best_on_path(refiner *w, const prp_train_path *path, int k, double *x, int *epoch, int *screened) {
   const prp_train_problem *pb = w->pb;
   double best = INFINITY, y[PRP_TRAIN_MAX_UNKNOWNS];
   *screened = 0;
+  if (!pb->quiet && k > 1 && path->n > 1)
+    fprintf(stderr, "refine: screening up to %d points of the training's path (one simulation each)\n", k - 1);
+  size_t last = (size_t)-1;
   for (int i = 0; i + 1 < k && path->n > 1 && !prp_interrupt_requested(); i++) {
     size_t row = (size_t)i * (path->n - 1) / (size_t)(k - 1);
+    if (row == last) continue;   /* a short history: each row once */
+    last = row;
     const double *v = path->rows + row * path->ncols;
     for (int u = 0; u < pb->n_unknowns; u++) y[u] = v[path->first_unknown + (size_t)u];
     double mse = model_mse(w, y);

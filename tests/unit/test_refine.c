@@ -220,6 +220,15 @@ static void a_worse_path_start_does_not_win(void **state) {
   assert_true(res.refine.evaluations > res.refine.steps);
 }
 
+/* A path of 5 rows screened at 10 points: rows 0-3, each once. */
+static void a_short_path_is_screened_once_per_row(void **state) {
+  (void)state;
+  int calls = 0;
+  prp_train_result res = refined_from_path(10, &calls);
+  assert_int_equal(res.refine_screened, 4);
+  assert_true(res.refine_from_path && res.refine_from_epoch == 3000);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(decay_fit_reaches_the_known_parameters),
@@ -231,6 +240,7 @@ int main(void) {
       cmocka_unit_test(the_estimate_alone_stays_in_its_basin),
       cmocka_unit_test(the_path_reaches_the_deeper_basin),
       cmocka_unit_test(a_worse_path_start_does_not_win),
+      cmocka_unit_test(a_short_path_is_screened_once_per_row),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
