@@ -5,7 +5,7 @@
 # through the simulated model brings xs to the truth, result.json keeps both
 # estimates; with restarts run at once the refinement gives what it gives one after
 # the other, and they are ranked by the refined misfit; a built program, which has no
-# simulator, says it did not refine; the checker refuses a count below 1, and a path of no point. About 20 seconds.
+# simulator, says it did not refine; without a refine line it refines (source1d's model is cheap); refine 0 and --no-refine do not; the checker refuses a path of no point. About 20 seconds.
 # Usage: refine.sh PRPC SOURCE_DIR BUILD_DIR
 set -u
 . "$(dirname "$0")/support/harness.sh" refine "$@"
@@ -66,8 +66,17 @@ else
   fail "prpc build"; tail -3 build.log
 fi
 
+# The default (no refine line): refined where a simulation is cheap, as source1d's; `refine 0` and
+# --no-refine turn it off.
+expect "default" 0 "refine: [0-9]+ Levenberg-Marquardt steps?" -- run --quiet --guess=xs=0.55 --epochs=30 --output=dflt "$src/examples/source1d.prp"
+if has dflt/result.json '"network_value"'; then ok; else fail "default: result.json has no network_value"; fi
 sed 's/refine 20/refine 0/' r.prp > r0.prp
-expect "refine 0" 1 "r0.prp:[0-9]+:10: error: a count must be at least 1" -- run r0.prp
+for off in "r0.prp" "--no-refine r.prp" "--no-refine $src/examples/source1d.prp"; do
+  # shellcheck disable=SC2086
+  "$prpc" run --quiet --guess=xs=0.55 --epochs=30 --output=off $off > off.txt 2>&1
+  if ! grep -q '^refine' off.txt && ! has off/result.json '"network_value"' && grep -q '^verdict' off.txt; then ok
+  else fail "'$off': refined, or did not run"; tail -3 off.txt; fi
+done
 sed 's/refine 20/refine 20 path 0/' r.prp > rp0.prp
 expect "refine path 0" 1 "rp0.prp:[0-9]+:[0-9]+: error: a whole number must be at least 1" -- run rp0.prp
 summary

@@ -27,7 +27,7 @@ same_runs() {
 # 1. source1d (relaxed, with the model check): 3 restarts, one after the other, 2 and 3 at once
 src1d="$src/examples/source1d.prp"
 for w in 1 2 3; do
-  timeout 120 "$prpc" run --quiet --epochs=30 --restarts=3 --restart-workers=$w --output=s$w "$src1d" > s$w.txt 2> s$w.err
+  timeout 120 "$prpc" run --quiet --no-refine --epochs=30 --restarts=3 --restart-workers=$w --output=s$w "$src1d" > s$w.txt 2> s$w.err
   rc=$?
   if [ "$rc" -eq 0 ] && grep -qE '^best \(lowest loss\): restart [0-2]' s$w.txt; then ok
   else fail "source1d, $w at a time: exit $rc"; tail -3 s$w.err; fi

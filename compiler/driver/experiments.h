@@ -16,6 +16,7 @@ typedef struct {
   long epochs;           /* > 0 overrides the file */
   const char *output;    /* the sweep's directory (default results/experiments/PROBLEM) */
   int precision;         /* 32, 64, or 0: the file's */
+  int no_refine;         /* --no-refine */
 } prp_experiments_options;
 
 /* One run of the sweep and what it gave (what rank 0 gathers). */

@@ -163,7 +163,7 @@ static int build_plans(const ast_program *prog, prp_jit *jit, const prp_experime
                        int nm, prp_plan *plans, prp_diag *diag) {
   for (int i = 0; i < nm; i++) {
     prp_plan_options popt = {.relax = methods[i] == 1, .epochs = opt->epochs, .seed = -1, .quiet = 1,
-                             .precision = opt->precision, .restarts = 1};
+                             .precision = opt->precision, .restarts = 1, .no_refine = opt->no_refine};
     int rc = prp_plan_build(prog, jit, &popt, diag, &plans[methods[i]]);
     if (rc != 0) {
       for (int j = 0; j < i; j++) prp_plan_free(&plans[methods[j]]);

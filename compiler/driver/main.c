@@ -61,6 +61,7 @@ static const char usage_text[] =
   "  --color=WHEN          colour diagnostics: auto (default, on a terminal), always, never\n"
   "  --max-errors=N        stop after N errors (default 20)\n"
   "  --no-relax            the vanilla PINN of the same file (ignore the relax block)\n"
+  "  --no-refine           run, experiments: no refinement after training (as 'refine 0')\n"
   "  --epochs=N            run: train N epochs instead of the file's number\n"
   "  --seed=N              run: use this seed instead of the file's\n"
   "  --output=DIR          run, landscape: the results directory (default results/PROBLEM)\n"
@@ -112,6 +113,7 @@ typedef struct options {
   int nfiles;
   const char *emit;     /* ast, residual */
   int no_relax;         /* the vanilla PINN of the same file */
+  int no_refine;        /* no refinement after training */
   long epochs, seed, restarts;  /* run: overrides, -1 when not given */
   long restart_workers;         /* run: 0 one per core */
   const char *guesses[PRP_TRAIN_MAX_UNKNOWNS];
@@ -154,6 +156,7 @@ static int parse_option(options *o, const char *a) {
   else if (strcmp(a, "--f32") == 0) o->f32 = 1;
   else if (strcmp(a, "--f64") == 0) o->f64 = 1;
   else if (strcmp(a, "--no-relax") == 0) o->no_relax = 1;
+  else if (strcmp(a, "--no-refine") == 0) o->no_refine = 1, o->experiments.no_refine = 1;
   else if (strcmp(a, "--quiet") == 0) o->quiet = 1;
   else if (strncmp(a, "--epochs=", 9) == 0) return count_option(a, 1, PRP_OPTION_COUNT_MAX, &o->epochs);
   else if (strncmp(a, "--seed=", 7) == 0) return count_option(a, 0, PRP_OPTION_COUNT_MAX, &o->seed);
@@ -349,7 +352,8 @@ static int compile_one(const options *o, const char *file) {
     const char *results = strcmp(o->command, "run") == 0 && o->program ? o->program : o->output;
     prp_plan_options popt = {.relax = !o->no_relax, .epochs = o->epochs, .seed = o->seed, .output = results,
                              .quiet = o->quiet, .precision = o->f32 ? 32 : o->f64 ? 64 : 0, .restarts = o->restarts,
-                             .restart_workers = o->restart_workers, .nguesses = o->nguesses};
+                             .restart_workers = o->restart_workers, .nguesses = o->nguesses,
+                             .no_refine = o->no_refine};
     memcpy(popt.guesses, o->guesses, sizeof o->guesses);
     code = strcmp(o->command, "run") == 0 ? prp_run(prog, &popt, &diag)
                                           : prp_build_command(prog, &popt, o->program, &diag);

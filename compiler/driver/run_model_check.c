@@ -4,6 +4,7 @@
  * data by bending the physics. Uses the misfit landscape's scan (landscape_common.h). */
 #include "run.h"
 #include "landscape_common.h"
+#include "progress.h"
 #include "util.h"
 #include <math.h>
 #include <stdio.h>
@@ -53,6 +54,22 @@ static int residuals_at(void *ctx, const double *unknowns, double *r) {
   return 0;
 }
 
+/* Without a `refine` line the refinement is on only where one simulation of the model, timed
+ * here at the guesses, takes less than PRP_REFINE_DEFAULT_MAX_SECONDS: a refinement costs
+ * 12-51 of them on the 2D blind problems (docs/running.md). */
+static void refine_if_affordable(prp_model_check *c, prp_train_problem *pb) {
+  if (!pb->refine_by_default || pb->refine_steps <= 0 || !pb->model_residuals) return;
+  double guess[PRP_TRAIN_MAX_UNKNOWNS], start = prp_now();
+  for (int u = 0; u < pb->n_unknowns; u++) guess[u] = pb->unknowns[u].guess;
+  misfit_at(c, guess);
+  double seconds = prp_now() - start;
+  if (seconds < PRP_REFINE_DEFAULT_MAX_SECONDS) return;
+  pb->refine_steps = 0;
+  fprintf(stderr, "prpc: note: no refinement after training: one simulation of the model takes %.1f s (the default "
+                  "refines below %g s; a 'refine N' line in the train block asks for it)\n", seconds,
+          PRP_REFINE_DEFAULT_MAX_SECONDS);
+}
+
 prp_model_check *prp_model_check_open(const ast_program *prog, prp_jit *jit, prp_train_problem *pb) {
   prp_model_check *c = prp_xcalloc(1, sizeof *c);
   c->sink = open_memstream(&c->messages, &c->messages_len);
@@ -70,6 +87,7 @@ prp_model_check *prp_model_check_open(const ast_program *prog, prp_jit *jit, prp
   pb->model_misfit = misfit_at;
   pb->model_residuals = c->scan.nobs == pb->n_obs ? residuals_at : NULL;
   pb->model_misfit_ctx = c;
+  refine_if_affordable(c, pb);
   return c;
 }
 

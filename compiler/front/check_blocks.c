@@ -357,7 +357,8 @@ static void train_collocation(checker *c, const prp_train_option *row, const ast
 /* `strict N resample K`: a count, then the line's keys. */
 static void train_count_keys(checker *c, const prp_train_option *row, const ast_option *o) {
   long n;
-  if (arg_count(c, o, 0, row->what, &n)) train_keys(c, o, 1);
+  int zero = row->lo == 0 && o->nargs > 0 && o->args[0].kind == ARG_NUMBER && o->args[0].num == 0;   /* refine 0 */
+  if (zero || arg_count(c, o, 0, row->what, &n)) train_keys(c, o, 1);
 }
 
 static void train_weights(checker *c, const prp_train_option *row, const ast_option *o) {

@@ -62,10 +62,11 @@ static void apply_lbfgs(const prp_train_option *row, const ast_option *o, prp_tr
   tp->lbfgs_iterations = (int)number(row, o);
 }
 
-/* refine N [path K]; absent: no refinement */
+/* refine N [path K]; absent: the default, 30 steps when affordable (train.h); refine 0: none */
 static void apply_refine(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
-  tp->refine_steps = o ? (int)number(row, o) : 0;
+  tp->refine_steps = (int)number(row, o);
   tp->refine_path = (int)key_value(o, row->name, "path");
+  tp->refine_by_default = o == NULL;
 }
 
 static void apply_epochs(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
@@ -187,10 +188,11 @@ const prp_train_option prp_train_options[] = {
    .limit_message = "the tolerance of 'stop settled' is a share of the bound width in (0, 1), not %g",
    .set = PRP_TRAIN_SET_ARGS, .apply = apply_stop,
    .help = "settled TOL over N: stop once relaxed and every unknown moved < TOL of its width over N epochs (never)"},
-  {.name = "refine", .kind = PRP_TRAIN_ARG_COUNT_KEYS, .what = "a count", .lo = 1, .hi = PRP_TRAIN_MAX_COUNT,
+  {.name = "refine", .kind = PRP_TRAIN_ARG_COUNT_KEYS, .what = "a count", .dflt = "30", .lo = 0, .hi = PRP_TRAIN_MAX_COUNT,
    .set = PRP_TRAIN_SET_FIRST, .apply = apply_refine,
    .help = "at most N Levenberg-Marquardt steps on the unknowns after training, the model solved by the simulator, "
-           "from the network's estimate and the best of path K (10) points of the unknowns' path (none)"},
+           "from the network's estimate and the best of path K (10) points of the unknowns' path; 0: none "
+           "(30, when affordable)"},
   {.name = "strict", .kind = PRP_TRAIN_ARG_COUNT_KEYS, .what = "a number of epochs", .lo = 1, .hi = PRP_TRAIN_MAX_COUNT,
    .set = PRP_TRAIN_SET_FIRST, .apply = apply_strict,
    .help = "N Adam epochs of the strict problem after the epochs, unknowns at full rate, then resample K (100) (none)"},

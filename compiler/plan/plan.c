@@ -26,6 +26,7 @@ static void train_options(const ast_program *prog, const prp_plan_options *opt, 
   if (opt->epochs > 0) tp->epochs = (int)opt->epochs;
   if (opt->epochs > 0 && !prp_train_line(t, "log")) tp->log_every = prp_train_log_every_auto(tp->epochs);
   if (opt->seed >= 0) tp->seed = (uint64_t)opt->seed;
+  if (opt->no_refine) tp->refine_steps = 0;
   tp->quiet = opt->quiet;
   if (opt->restarts > 0) tp->restarts = (int)opt->restarts;
   tp->restart_workers = (int)opt->restart_workers;

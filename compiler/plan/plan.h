@@ -21,6 +21,7 @@ typedef struct {
   long restart_workers; /* restarts trained at once (0: one per core; problem.restart_workers) */
   const char *guesses[PRP_TRAIN_MAX_UNKNOWNS];  /* "NAME=VALUE": initial guesses overriding the file's */
   int nguesses;
+  int no_refine;        /* --no-refine: no refinement after training, whatever the file says */
 } prp_plan_options;
 
 typedef struct {

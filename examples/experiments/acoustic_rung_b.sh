@@ -5,7 +5,9 @@
 # example with a lower pulse frequency and a shorter duration. Prints mse/sigma^2 per
 # variant (limit of the verdict: 4).
 # Usage: examples/experiments/acoustic_rung_b.sh [VARIANT...]
-#   VARIANT: F0:T0:T_END[:EPOCHS] (default "8:0.15:1 4:0.3:1 8:0.15:0.5 4:0.3:0.6")
+#   VARIANT: F0:T0:T_END[:EPOCHS[:SIGMA[:EVERY]]] (default "8:0.15:1 4:0.3:1 8:0.15:0.5 4:0.3:0.6"):
+#   the pulse's peak frequency and delay, the duration, the epochs (EPOCHS), the true source
+#   width (the file's 0.02), the rates halved every EVERY epochs (never)
 # Environment: PRPC (default build/prpc), OUT (default results/acoustic_rung_b), EPOCHS (3000).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,12 +17,15 @@ variants=("$@")
 [ ${#variants[@]} -gt 0 ] || variants=(8:0.15:1 4:0.3:1 8:0.15:0.5 4:0.3:0.6)
 mkdir -p "$out"
 for v in "${variants[@]}"; do
-  IFS=: read -r f0 t0 tend epochs <<< "$v"
-  epochs=${epochs:-${EPOCHS:-3000}}
-  name="f${f0}_t0${t0}_T${tend}_e${epochs}"
+  IFS=: read -r f0 t0 tend epochs width every <<< "$v"
+  epochs=${epochs:-${EPOCHS:-3000}} width=${width:-0.02}
+  name="f${f0}_t0${t0}_T${tend}_e${epochs}_s${width}${every:+_d$every}"
+  decay=""; [ -n "$every" ] && decay=" decay 0.5 every $every"
   # the file: pulse f0 and t0, duration, sensor times up to the end, the reduced network
   sed -e "s/^const f0 *= *[0-9.]*/const f0    = $f0/" \
       -e "s/^const t0 *= *[0-9.]*/const t0    = $t0/" \
+      -e "s/^const sigma *= *[0-9.]*/const sigma = $width/" \
+      -e "s/^  optimizer .*/&$decay/" \
       -e "s/^time  t in \[0, 1\]/time  t in [0, $tend]/" \
       -e "s/t = 0.02 .. 1 count 50/t = 0.02 .. $tend count 50/" \
       -e "s/^network .*/network mlp(64, 64, 64) sin/" \

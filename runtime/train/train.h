@@ -127,10 +127,15 @@ typedef struct {
   void *model_misfit_ctx;
   int refine_steps;          /* `refine N`: at most N Levenberg-Marquardt steps on the unknowns over
                               * model_residuals after training (train_refine.c); 0: none */
+  int refine_by_default;     /* no `refine` line: refine only where one simulation of the model takes
+                              * less than PRP_REFINE_DEFAULT_MAX_SECONDS, and say nothing when the
+                              * model cannot be simulated */
   int refine_path;           /* `refine N path K`: K points of the unknowns' path (the history, its
                               * last row the network's estimate) screened by the model's misfit;
                               * the refinement also starts from the best (1: the estimate alone) */
 } prp_train_problem;
+
+#define PRP_REFINE_DEFAULT_MAX_SECONDS 10.0  /* the default refinement's limit on one simulation */
 
 /* ---- the verdict: whether to trust the answer (train_verdict.c) ---- */
 typedef enum { PRP_VERDICT_CONVERGED, PRP_VERDICT_SUSPECT, PRP_VERDICT_FAILED } prp_verdict;

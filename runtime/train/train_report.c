@@ -10,7 +10,7 @@
 
 /* What `refine N` did, the misfits against the noise level the verdict compares with. */
 static void print_refine(FILE *out, const prp_train_problem *pb, const prp_train_result *res) {
-  if (pb->refine_steps <= 0 || res->stopped) return;
+  if (pb->refine_steps <= 0 || res->stopped || (pb->refine_by_default && !pb->model_residuals)) return;
   if (!pb->model_residuals) {
     fprintf(out, "refine: not done: the model cannot be simulated here (only prpc run and prpc experiments simulate it, for a PDE the truth simulator solves)\n");
     return;

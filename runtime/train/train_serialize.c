@@ -18,7 +18,7 @@
 /* A field added to one of these structs must be added to the tables below
  * (the sizes are those of x86-64 and AArch64 Linux). */
 #if defined(__x86_64__) || defined(__aarch64__)
-static_assert(sizeof(prp_train_problem) == 25736, "prp_train_problem changed: update train_serialize.c");
+static_assert(sizeof(prp_train_problem) == 25744, "prp_train_problem changed: update train_serialize.c");
 /* Not serialized: kernel pointers (a built program links its own), the model check
  * (model_misfit, model_residuals: built programs have no simulator of the model) and restart_workers (the
  * machine's, not the problem's: a built program's --restart-workers). */
@@ -149,6 +149,7 @@ static const field problem_fields[] = {
   INT(prp_train_problem, strict_resample, 0, BIG),
   INT(prp_train_problem, refine_steps, 0, BIG),
   INT(prp_train_problem, refine_path, 0, BIG),
+  INT(prp_train_problem, refine_by_default, 0, 1),
 };
 
 static const field meta_fields[] = {
