@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# acoustic2d redesigned after rung (b) (docs/experiments.md, stop 13): the source width
+# 0.08 (the file's 0.02) and the duration 0.5 (the file's 1), 3x64 sin, 2048 points
+# redrawn every 200 epochs, 8000 epochs, the file's relax block. Three sweeps of
+# `prpc experiments` (seed 1; refined by default):
+#   far:   vanilla and PR-PINN from three far guesses (xs, ys; c from the file's 0.5);
+#   known: the speed known (c = 1, a constant), PR-PINN from the same guesses;
+#   near:  rung (c), PR-PINN from 0.1 of the width away (and c 10% off).
+# Usage: examples/experiments/acoustic_redesign.sh [far|known|near]...
+# Environment: PRPC (default build/prpc), OUT (default results/acoustic_redesign), RANKS (2).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+prpc=${PRPC:-build/prpc}
+out=${OUT:-results/acoustic_redesign}
+sweeps=("$@")
+[ ${#sweeps[@]} -gt 0 ] || sweeps=(far known near)
+mkdir -p "$out"
+sed -e "s/^time  t in \[0, 1\]/time  t in [0, 0.5]/" \
+    -e "s/^const sigma *= *[0-9.]*/const sigma = 0.08/" \
+    -e "s/t = 0.02 .. 1 count 50/t = 0.02 .. 0.5 count 50/" \
+    -e "s/^network .*/network mlp(64, 64, 64) sin/" \
+    -e "s/^  collocation .*/  collocation 2048 sobol resample 200/" \
+    examples/acoustic2d.prp > "$out/acoustic_v.prp"
+sed -e 's/^unknown c .*/const c = 1                              # wave speed, known here/' \
+    -e 's/set xs = 0.35, ys = 0.6, c = 1.0/set xs = 0.35, ys = 0.6/' "$out/acoustic_v.prp" > "$out/acoustic_v_c1.prp"
+launch=()
+if [ "${RANKS:-2}" -gt 1 ] && "$prpc" --help | grep -q 'MPI support in this build: on'; then
+  launch=(mpirun --allow-run-as-root --oversubscribe -np "${RANKS:-2}")
+fi
+far="xs=0.9,ys=0.1;xs=0.1,ys=0.1;xs=0.95,ys=0.9"
+for s in "${sweeps[@]}"; do
+  case $s in
+    far)   args=(acoustic_v.prp --methods vanilla,pr --guesses "$far") ;;
+    known) args=(acoustic_v_c1.prp --methods pr --guesses "$far") ;;
+    near)  args=(acoustic_v.prp --methods pr --guesses "xs=0.45,ys=0.6,c=1;xs=0.35,ys=0.7,c=1;xs=0.35,ys=0.6,c=0.9;xs=0.25,ys=0.5,c=1.1") ;;
+    *) echo "unknown sweep '$s' (far, known or near)" >&2; exit 2 ;;
+  esac
+  args[0]="$out/${args[0]}"
+  nice "${launch[@]}" "$prpc" experiments "${args[@]}" --seeds 1 --epochs=8000 -o "$out/$s" | grep -v '^rank '
+done
