@@ -57,6 +57,11 @@ expect "experiments with refine" 0 "source1d pr-pinn: success 1/1" -- \
   experiments r.prp --methods pr --guesses "xs=0.55" --seeds 1 --epochs=30 -o exp
 if grep -qE "\| xs=0\.6 \(network xs=0\.5[0-9]*\) \|" exp/table.md; then ok; else fail "experiments: table.md lacks the network's estimate"; grep pr-pinn exp/table.md; fi
 
+# ... and with --no-refine it gives the networks' answers.
+expect "experiments --no-refine" 0 "source1d pr-pinn: success [01]/1" -- \
+  experiments r.prp --methods pr --guesses "xs=0.55" --seeds 1 --epochs=30 --no-refine -o exp0
+if grep -q "pr-pinn" exp0/table.md && ! grep -q "(network" exp0/table.md; then ok; else fail "experiments --no-refine: refined"; fi
+
 # A built program has no simulator of the model: it says so and keeps the network's answer.
 if timeout 120 "$prpc" build r.prp -o prog > build.log 2>&1; then
   ./prog --quiet --guess=xs=0.55 --epochs=5 --output=b > b.txt 2>&1
