@@ -5,8 +5,9 @@
 # `prpc experiments` (seed 1; refined by default):
 #   far:   vanilla and PR-PINN from three far guesses (xs, ys; c from the file's 0.5);
 #   known: the speed known (c = 1, a constant), PR-PINN from the same guesses;
-#   near:  rung (c), PR-PINN from 0.1 of the width away (and c 10% off).
-# Usage: examples/experiments/acoustic_redesign.sh [far|known|near]...
+#   near:  rung (c), PR-PINN from 0.1 of the width away (and c 10% off);
+#   warmup: as near and far (two guesses each), the unknowns frozen for the first 25%.
+# Usage: examples/experiments/acoustic_redesign.sh [far|known|near|warmup]...
 # Environment: PRPC (default build/prpc), OUT (default results/acoustic_redesign), RANKS (2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,6 +24,7 @@ sed -e "s/^time  t in \[0, 1\]/time  t in [0, 0.5]/" \
     examples/acoustic2d.prp > "$out/acoustic_v.prp"
 sed -e 's/^unknown c .*/const c = 1                              # wave speed, known here/' \
     -e 's/set xs = 0.35, ys = 0.6, c = 1.0/set xs = 0.35, ys = 0.6/' "$out/acoustic_v.prp" > "$out/acoustic_v_c1.prp"
+awk '{ print } /^train *\{/ { print "  warmup 25%" }' "$out/acoustic_v.prp" > "$out/acoustic_v_warmup.prp"
 launch=()
 if [ "${RANKS:-2}" -gt 1 ] && "$prpc" --help | grep -q 'MPI support in this build: on'; then
   launch=(mpirun --allow-run-as-root --oversubscribe -np "${RANKS:-2}")
@@ -33,7 +35,8 @@ for s in "${sweeps[@]}"; do
     far)   args=(acoustic_v.prp --methods vanilla,pr --guesses "$far") ;;
     known) args=(acoustic_v_c1.prp --methods pr --guesses "$far") ;;
     near)  args=(acoustic_v.prp --methods pr --guesses "xs=0.45,ys=0.6,c=1;xs=0.35,ys=0.7,c=1;xs=0.35,ys=0.6,c=0.9;xs=0.25,ys=0.5,c=1.1") ;;
-    *) echo "unknown sweep '$s' (far, known or near)" >&2; exit 2 ;;
+    warmup) args=(acoustic_v_warmup.prp --methods pr --guesses "xs=0.45,ys=0.6,c=1;xs=0.35,ys=0.6,c=0.9;xs=0.1,ys=0.1;xs=0.9,ys=0.1") ;;
+    *) echo "unknown sweep '$s' (far, known, near or warmup)" >&2; exit 2 ;;
   esac
   args[0]="$out/${args[0]}"
   nice "${launch[@]}" "$prpc" experiments "${args[@]}" --seeds 1 --epochs=8000 -o "$out/$s" | grep -v '^rank '

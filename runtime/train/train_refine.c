@@ -18,22 +18,22 @@ static int refine_progress(void *ctx, int step, int evaluations, double mse) {
   return prp_interrupt_requested();
 }
 
-int prp_train_refines(const prp_train_problem *pb) { return pb->refine_steps > 0 && pb->model_residuals; }
+int prp_train_refines(const prp_train_problem *pb) {
+  return pb->refine_steps > 0 && pb->model_residuals && pb->model_misfit;
+}
 
 typedef struct {
   const prp_train_problem *pb;
   double lo[PRP_TRAIN_MAX_UNKNOWNS], hi[PRP_TRAIN_MAX_UNKNOWNS], scale[PRP_TRAIN_MAX_UNKNOWNS];
-  double *r;           /* n_obs residuals */
   int simulations;     /* spent on screening the path */
 } refiner;
 
+/* The model's mean squared misfit at x (the verdict's model check); infinite where it fails. */
 static double model_mse(refiner *w, const double *x) {
   const prp_train_problem *pb = w->pb;
   w->simulations++;
-  if (pb->model_residuals(pb->model_misfit_ctx, x, w->r) != 0) return INFINITY;
-  double s = 0;
-  for (size_t i = 0; i < pb->n_obs; i++) s += w->r[i] * w->r[i];
-  return isfinite(s) ? s / (double)pb->n_obs : INFINITY;
+  double mse = pb->model_misfit(pb->model_misfit_ctx, x);
+  return isfinite(mse) ? mse : INFINITY;
 }
 
 /* Whether a and b differ by more than 1% of some unknown's scale (two starts, not one). */
@@ -44,9 +44,8 @@ static int distinct(const refiner *w, const double *a, const double *b) {
 }
 
 /* The path's points before its last row, K - 1 of them evenly spread over the rows (fewer
- * when the history is shorter): the
- * one where the model fits best into x and its epoch into *epoch; 0 when none could be
- * simulated (or K is 1). Screening stops at Ctrl-C. */
+ * when the history is shorter): the one where the model fits best into x and its epoch
+ * into *epoch; 0 when none could be simulated (or K is 1). Screening stops at Ctrl-C. */
 static int best_on_path(refiner *w, const prp_train_path *path, int k, double *x, int *epoch, int *screened) {
   const prp_train_problem *pb = w->pb;
   double best = INFINITY, y[PRP_TRAIN_MAX_UNKNOWNS];
@@ -81,7 +80,6 @@ static prp_refine_report descend(refiner *w, double *x) {
 
 static void refiner_init(refiner *w, const prp_train_problem *pb, const double *x) {
   w->pb = pb;
-  w->r = prp_xmalloc(pb->n_obs, sizeof *w->r);
   w->simulations = 0;
   for (int u = 0; u < pb->n_unknowns; u++) {
     const prp_train_unknown *uk = &pb->unknowns[u];
@@ -90,41 +88,46 @@ static void refiner_init(refiner *w, const prp_train_problem *pb, const double *
   }
 }
 
+/* The second start: the best point of the path, if it is another start than the estimate
+ * (x_end); its descent replaces *best and x when it ends lower in another minimum. */
+static void refine_from_path(refiner *w, const prp_train_path *path, const double *x_end, prp_refine_report *best,
+                             double *x, prp_train_result *res) {
+  double y[PRP_TRAIN_MAX_UNKNOWNS];
+  int epoch = 0;
+  if (!best_on_path(w, path, w->pb->refine_path, y, &epoch, &res->refine_screened) || !distinct(w, y, x_end)) return;
+  double start[PRP_TRAIN_MAX_UNKNOWNS];
+  memcpy(start, y, sizeof start);
+  prp_refine_report from_path = descend(w, y);
+  best->evaluations += from_path.evaluations;
+  if (from_path.status == PRP_REFINE_FAILED) return;
+  if (best->status != PRP_REFINE_FAILED && !(from_path.mse_end < best->mse_end && distinct(w, y, x))) return;
+  from_path.evaluations = best->evaluations;   /* another minimum, not the same one found twice */
+  from_path.mse_start = best->status == PRP_REFINE_FAILED ? NAN : best->mse_start;
+  *best = from_path;
+  memcpy(x, y, sizeof y);
+  memcpy(res->refine_from, start, sizeof start);
+  res->refine_from_path = 1, res->refine_from_epoch = epoch;
+}
+
 void prp_train_refine(const prp_train_problem *pb, const prp_train_path *path, prp_train_result *res) {
-  int n = pb->n_unknowns;
   memcpy(res->network_unknowns, res->unknowns, sizeof res->unknowns);
+  memcpy(res->refine_from, res->unknowns, sizeof res->refine_from);
   res->refined = 0, res->refine_screened = 0, res->refine_network_mse = NAN;
+  res->refine_from_path = 0, res->refine_from_epoch = res->epochs_done;
   memset(&res->refine, 0, sizeof res->refine);
   if (!prp_train_refines(pb) || res->stopped || pb->n_obs == 0) return;
   refiner w;
   refiner_init(&w, pb, res->unknowns);
   prp_interrupt_install();
-  double x[PRP_TRAIN_MAX_UNKNOWNS], y[PRP_TRAIN_MAX_UNKNOWNS];
+  double x[PRP_TRAIN_MAX_UNKNOWNS];
   memcpy(x, res->unknowns, sizeof x);
-  prp_refine_report from_end = descend(&w, x), best = from_end;
-  int from_epoch = res->epochs_done, path_epoch = 0, from_network = 1;
-  if (from_end.status != PRP_REFINE_FAILED) res->refine_network_mse = from_end.mse_end;
-  if (from_end.status != PRP_REFINE_STOPPED && path &&
-      best_on_path(&w, path, pb->refine_path, y, &path_epoch, &res->refine_screened) && distinct(&w, y, res->unknowns)) {
-    double start[PRP_TRAIN_MAX_UNKNOWNS];
-    memcpy(start, y, sizeof start);
-    prp_refine_report from_path = descend(&w, y);
-    best.evaluations += from_path.evaluations;
-    int better = best.status == PRP_REFINE_FAILED || (from_path.mse_end < best.mse_end && distinct(&w, y, x));
-    if (from_path.status != PRP_REFINE_FAILED && better) {   /* another minimum, not the same one found twice */
-      from_path.evaluations = best.evaluations;
-      from_path.mse_start = from_end.status == PRP_REFINE_FAILED ? NAN : from_end.mse_start;
-      best = from_path, from_epoch = path_epoch, from_network = 0;
-      memcpy(x, y, sizeof x);
-      memcpy(res->refine_from, start, sizeof start);
-    }
-  }
-  if (from_network) memcpy(res->refine_from, res->unknowns, sizeof res->refine_from);
+  prp_refine_report best = descend(&w, x);
+  if (best.status != PRP_REFINE_FAILED) res->refine_network_mse = best.mse_end;
+  if (best.status != PRP_REFINE_STOPPED && path) refine_from_path(&w, path, res->unknowns, &best, x, res);
   prp_interrupt_restore();
-  free(w.r);
   best.evaluations += w.simulations;
-  res->refine = best, res->refine_from_epoch = from_epoch, res->refine_from_path = !from_network;
+  res->refine = best;
   if (best.status == PRP_REFINE_FAILED) return;
-  memcpy(res->unknowns, x, (size_t)n * sizeof *x);
+  memcpy(res->unknowns, x, (size_t)pb->n_unknowns * sizeof *x);
   res->refined = 1;
 }

@@ -153,6 +153,12 @@ static int two_basins_residuals(void *ctx, const double *x, double *r) {
   return 0;
 }
 
+static double two_basins_misfit(void *ctx, const double *x) {
+  int *calls = ctx;
+  ++*calls;
+  return two_basins(x);
+}
+
 /* A training path in history.csv's layout (epoch, loss, xs, ys): from the guess past B to
  * the network's estimate in A's basin. */
 static const double path_rows[] = {
@@ -167,6 +173,7 @@ static prp_train_result refined_from_path(int path_points, int *calls) {
   pb.unknowns[1] = (prp_train_unknown){.name = "ys", .lo = 0, .hi = 1, .truth = NAN};
   pb.n_obs = 1, pb.quiet = 1;
   pb.model_residuals = two_basins_residuals;
+  pb.model_misfit = two_basins_misfit;
   pb.model_misfit_ctx = calls;
   pb.refine_steps = 100, pb.refine_path = path_points;
   prp_train_result res;
