@@ -120,10 +120,11 @@ static char *write_result_json(run *r, const prp_train_result *res) {
     prp_json_end_object(j);
   }
   prp_json_end_object(j);
-  if (res->refined) {   /* `refine N`: value is the refinement's, network_value the network's */
+  if (res->refined || res->refine_rejected) {   /* value is the refinement's (kept) or the network's */
     prp_json_key(j, "refine");
     prp_json_begin_object(j);
     prp_json_member_string(j, "status", prp_refine_status_name(res->refine.status));
+    prp_json_member_bool(j, "kept", res->refined);
     prp_json_member_int(j, "steps", res->refine.steps);
     prp_json_member_int(j, "simulations", res->refine.evaluations);
     prp_json_member_number(j, "model_mse_network", res->refine.mse_start);

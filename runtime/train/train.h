@@ -136,6 +136,7 @@ typedef struct {
 } prp_train_problem;
 
 #define PRP_REFINE_DEFAULT_MAX_SECONDS 10.0  /* the default refinement's limit on one simulation */
+#define PRP_REFINE_MIN_GAIN 0.01   /* refined values replace the network's if the misfit falls by this share */
 
 /* ---- the verdict: whether to trust the answer (train_verdict.c) ---- */
 typedef enum { PRP_VERDICT_CONVERGED, PRP_VERDICT_SUSPECT, PRP_VERDICT_FAILED } prp_verdict;
@@ -182,6 +183,8 @@ typedef struct {
   prp_train_verdict verdict; /* of this run alone (prp_train_verdict_run) */
   double network_unknowns[PRP_TRAIN_MAX_UNKNOWNS];  /* the network's estimate (= unknowns unless refined) */
   int refined;               /* 1: unknowns are the refinement's (refine below), 0: the network's */
+  int refine_rejected;       /* 1: the refinement ran but lowered the model's misfit by less than
+                              * PRP_REFINE_MIN_GAIN: the network's estimate is kept */
   prp_refine_report refine;  /* of the start that won; evaluations: every simulation, screening included;
                               * mse_start: the model's misfit at the network's estimate */
   int refine_screened;       /* path points whose misfit was computed (the estimate's not counted) */

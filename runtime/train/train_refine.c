@@ -112,7 +112,7 @@ static void refine_from_path(refiner *w, const prp_train_path *path, const doubl
 void prp_train_refine(const prp_train_problem *pb, const prp_train_path *path, prp_train_result *res) {
   memcpy(res->network_unknowns, res->unknowns, sizeof res->unknowns);
   memcpy(res->refine_from, res->unknowns, sizeof res->refine_from);
-  res->refined = 0, res->refine_screened = 0, res->refine_network_mse = NAN;
+  res->refined = 0, res->refine_rejected = 0, res->refine_screened = 0, res->refine_network_mse = NAN;
   res->refine_from_path = 0, res->refine_from_epoch = res->epochs_done;
   memset(&res->refine, 0, sizeof res->refine);
   if (!prp_train_refines(pb) || res->stopped || pb->n_obs == 0) return;
@@ -128,6 +128,12 @@ void prp_train_refine(const prp_train_problem *pb, const prp_train_path *path, p
   best.evaluations += w.simulations;
   res->refine = best;
   if (best.status == PRP_REFINE_FAILED) return;
+  /* On a plateau of the misfit (a source no sensor sees) a step can cross the box for
+   * nothing: values that do not fit better than the network's do not replace them. */
+  if (!(best.mse_end < (1 - PRP_REFINE_MIN_GAIN) * best.mse_start) && !isnan(best.mse_start)) {
+    res->refine_rejected = 1;
+    return;
+  }
   memcpy(res->unknowns, x, (size_t)pb->n_unknowns * sizeof *x);
   res->refined = 1;
 }

@@ -17,7 +17,7 @@ static void print_refine(FILE *out, const prp_train_problem *pb, const prp_train
   }
   const prp_refine_report *r = &res->refine;
   double s = res->verdict.noise_compared, s2 = s > 0 ? s * s : 1;
-  if (!res->refined) {
+  if (!res->refined && !res->refine_rejected) {
     fprintf(out, "refine: not done: the model could not be simulated at the network's estimate\n");
     return;
   }
@@ -25,6 +25,9 @@ static void print_refine(FILE *out, const prp_train_problem *pb, const prp_train
   fprintf(out, "refine: %d Levenberg-Marquardt step%s (%s), %d simulations of the model: %s %.3g -> %.3g\n",
           r->steps, r->steps == 1 ? "" : "s", prp_refine_status_name(r->status), r->evaluations, unit,
           r->mse_start / s2, r->mse_end / s2);
+  if (res->refine_rejected)
+    fprintf(out, "refine: not kept: the model's misfit fell by less than %g%%; the network's estimate stands\n",
+            100 * PRP_REFINE_MIN_GAIN);
   if (res->refine_from_path)
     fprintf(out, "refine: from the path at epoch %d, the best of %d points by the model's misfit (the network's "
                  "estimate refined to %s %.3g)\n", res->refine_from_epoch, res->refine_screened, unit,

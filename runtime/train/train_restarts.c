@@ -91,7 +91,7 @@ static char *run_dealt(prp_restart_series *s, int *status) {
 }
 
 double prp_train_restart_score(const prp_train_problem *pb, const prp_train_result *res) {
-  if (prp_train_refines(pb)) return res->refined ? res->refine.mse_end : INFINITY;
+  if (prp_train_refines(pb)) return res->refined ? res->refine.mse_end : res->refine_rejected ? res->refine.mse_start : INFINITY;
   return res->loss;
 }
 

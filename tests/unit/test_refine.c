@@ -236,6 +236,37 @@ static void a_short_path_is_screened_once_per_row(void **state) {
   assert_true(res.refine_from_path && res.refine_from_epoch == 3000);
 }
 
+/* A plateau (a source no sensor sees): the misfit falls by 1e-9 from 0.9 to 0.1, far across
+ * the box; values that fit no better do not replace the network's. */
+static int plateau_residuals(void *ctx, const double *x, double *r) {
+  (void)ctx;
+  r[0] = 1 + 1e-9 * x[0];
+  return 0;
+}
+
+static double plateau_misfit(void *ctx, const double *x) {
+  double r;
+  plateau_residuals(ctx, x, &r);
+  return r * r;
+}
+
+static void a_plateau_keeps_the_network_estimate(void **state) {
+  (void)state;
+  prp_train_problem pb;
+  memset(&pb, 0, sizeof pb);
+  pb.n_unknowns = 1;
+  pb.unknowns[0] = (prp_train_unknown){.name = "xs", .lo = 0, .hi = 1, .truth = NAN};
+  pb.n_obs = 1, pb.quiet = 1, pb.refine_steps = 30, pb.refine_path = 1;
+  pb.model_residuals = plateau_residuals, pb.model_misfit = plateau_misfit;
+  prp_train_result res;
+  memset(&res, 0, sizeof res);
+  res.epochs_done = 300, res.unknowns[0] = 0.9;
+  prp_train_refine(&pb, NULL, &res);
+  assert_true(res.refine_rejected && !res.refined);
+  assert_true(res.unknowns[0] == 0.9);
+  assert_true(res.refine.steps >= 1);   /* it did move, for a gain of nothing */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(decay_fit_reaches_the_known_parameters),
@@ -248,6 +279,7 @@ int main(void) {
       cmocka_unit_test(the_path_reaches_the_deeper_basin),
       cmocka_unit_test(a_worse_path_start_does_not_win),
       cmocka_unit_test(a_short_path_is_screened_once_per_row),
+      cmocka_unit_test(a_plateau_keeps_the_network_estimate),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
