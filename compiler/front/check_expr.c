@@ -2,6 +2,8 @@
  * checks calls and their arity, and turns derivative calls (dt(u), dxy(u),
  * d(u, x, x), lap(u), grad(u), dn(u)) into AST_DERIV nodes. */
 #include "check_context.h"
+#include "util.h"
+#include <stdlib.h>
 #include <string.h>
 
 static const expr_type ERROR_TYPE = {TYPE_ERROR, 0};
@@ -251,14 +253,40 @@ int check_scalar(checker *c, ast_expr *e, const scope *s, expr_context ctx) {
   return 0;
 }
 
-int uses_symbol(const ast_expr *e, const ast_symbol *sym, int depth) {
+/* The definitions (let, func) already looked through in one query: each is read once, so
+ * a definition used many times (or, in a bad file, by itself) costs its size once, not
+ * once per use (a fuzzer's `let s = exp(-(x - s - s)^2)` took 2^64 steps). */
+typedef struct {
+  const ast_symbol **defs;
+  int n, cap;
+} defs_seen;
+
+static int first_visit(defs_seen *seen, const ast_symbol *def) {
+  for (int i = 0; i < seen->n; i++)
+    if (seen->defs[i] == def) return 0;
+  if (seen->n == seen->cap) {
+    seen->cap = seen->cap ? 2 * seen->cap : 16;
+    seen->defs = prp_xrealloc(seen->defs, (size_t)seen->cap, sizeof *seen->defs);
+  }
+  seen->defs[seen->n++] = def;
+  return 1;
+}
+
+static int uses_symbol_seen(const ast_expr *e, const ast_symbol *sym, int depth, defs_seen *seen) {
   if (!e || depth > 64) return 0;
   if (e->sym == sym) return 1;
-  if (e->sym && (e->sym->kind == SYM_LET || e->sym->kind == SYM_FUNC) && e->sym->decl &&
-      uses_symbol(e->sym->decl->value, sym, depth + 1))
+  if (e->sym && (e->sym->kind == SYM_LET || e->sym->kind == SYM_FUNC) && e->sym->decl && first_visit(seen, e->sym) &&
+      uses_symbol_seen(e->sym->decl->value, sym, depth + 1, seen))
     return 1;
-  if (uses_symbol(e->lhs, sym, depth) || uses_symbol(e->rhs, sym, depth)) return 1;
+  if (uses_symbol_seen(e->lhs, sym, depth, seen) || uses_symbol_seen(e->rhs, sym, depth, seen)) return 1;
   for (int i = 0; i < e->nargs; i++)
-    if (uses_symbol(e->args[i], sym, depth)) return 1;
+    if (uses_symbol_seen(e->args[i], sym, depth, seen)) return 1;
   return 0;
+}
+
+int uses_symbol(const ast_expr *e, const ast_symbol *sym, int depth) {
+  defs_seen seen = {NULL, 0, 0};
+  int used = uses_symbol_seen(e, sym, depth, &seen);
+  free(seen.defs);
+  return used;
 }
