@@ -56,7 +56,7 @@ static int residuals_at(void *ctx, const double *unknowns, double *r) {
 
 /* Without a `refine` line the refinement is on only where one simulation of the model, timed
  * here at the guesses, takes less than PRP_REFINE_DEFAULT_MAX_SECONDS: a refinement costs
- * 12-51 of them on the 2D blind problems (docs/running.md). */
+ * 21-106 of them on the 2D blind problems (docs/experiments.md, stop 13). */
 static void refine_if_affordable(prp_model_check *c, prp_train_problem *pb) {
   if (!pb->refine_by_default || pb->refine_steps <= 0 || !pb->model_residuals) return;
   double guess[PRP_TRAIN_MAX_UNKNOWNS], start = prp_now();

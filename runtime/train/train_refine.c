@@ -6,7 +6,6 @@
 #include "util.h"
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* A line per step on stderr (unless quiet); Ctrl-C stops at the end of a step, keeping the
