@@ -6,8 +6,9 @@
 #   far:   vanilla and PR-PINN from three far guesses (xs, ys; c from the file's 0.5);
 #   known: the speed known (c = 1, a constant), PR-PINN from the same guesses;
 #   near:  rung (c), PR-PINN from 0.1 of the width away (and c 10% off);
-#   warmup: as near and far (two guesses each), the unknowns frozen for the first 25%.
-# Usage: examples/experiments/acoustic_redesign.sh [far|known|near|warmup]...
+#   warmup: as near and far (two guesses each), the unknowns frozen for the first 25%;
+#   nearvanilla: the near guesses without relaxation (does the speed fall without it?).
+# Usage: examples/experiments/acoustic_redesign.sh [far|known|near|warmup|nearvanilla]...
 # Environment: PRPC (default build/prpc), OUT (default results/acoustic_redesign), RANKS (2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,13 +31,15 @@ if [ "${RANKS:-2}" -gt 1 ] && "$prpc" --help | grep -q 'MPI support in this buil
   launch=(mpirun --allow-run-as-root --oversubscribe -np "${RANKS:-2}")
 fi
 far="xs=0.9,ys=0.1;xs=0.1,ys=0.1;xs=0.95,ys=0.9"
+near="xs=0.45,ys=0.6,c=1;xs=0.35,ys=0.7,c=1;xs=0.35,ys=0.6,c=0.9;xs=0.25,ys=0.5,c=1.1"
 for s in "${sweeps[@]}"; do
   case $s in
     far)   args=(acoustic_v.prp --methods vanilla,pr --guesses "$far") ;;
     known) args=(acoustic_v_c1.prp --methods pr --guesses "$far") ;;
-    near)  args=(acoustic_v.prp --methods pr --guesses "xs=0.45,ys=0.6,c=1;xs=0.35,ys=0.7,c=1;xs=0.35,ys=0.6,c=0.9;xs=0.25,ys=0.5,c=1.1") ;;
+    near)  args=(acoustic_v.prp --methods pr --guesses "$near") ;;
+    nearvanilla) args=(acoustic_v.prp --methods vanilla --guesses "$near") ;;
     warmup) args=(acoustic_v_warmup.prp --methods pr --guesses "xs=0.45,ys=0.6,c=1;xs=0.35,ys=0.6,c=0.9;xs=0.1,ys=0.1;xs=0.9,ys=0.1") ;;
-    *) echo "unknown sweep '$s' (far, known, near or warmup)" >&2; exit 2 ;;
+    *) echo "unknown sweep '$s' (far, known, near, warmup or nearvanilla)" >&2; exit 2 ;;
   esac
   args[0]="$out/${args[0]}"
   nice "${launch[@]}" "$prpc" experiments "${args[@]}" --seeds 1 --epochs=8000 -o "$out/$s" | grep -v '^rank '
