@@ -9,7 +9,8 @@
 #   warmup: as near and far (two guesses each), the unknowns frozen for the first 25%;
 #   nearvanilla: the near guesses without relaxation (does the speed fall without it?).
 # Usage: examples/experiments/acoustic_redesign.sh [far|known|near|warmup|nearvanilla]...
-# Environment: PRPC (default build/prpc), OUT (default results/acoustic_redesign), RANKS (2).
+# Environment: PRPC (default build/prpc), OUT (default results/acoustic_redesign), RANKS (2),
+#              RESIDUAL_WEIGHT (the residual's weight in the train block, the file's 1).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 prpc=${PRPC:-build/prpc}
@@ -22,6 +23,7 @@ sed -e "s/^time  t in \[0, 1\]/time  t in [0, 0.5]/" \
     -e "s/t = 0.02 .. 1 count 50/t = 0.02 .. 0.5 count 50/" \
     -e "s/^network .*/network mlp(64, 64, 64) sin/" \
     -e "s/^  collocation .*/  collocation 2048 sobol resample 200/" \
+    -e "s/residual 1, initial/residual ${RESIDUAL_WEIGHT:-1}, initial/" \
     examples/acoustic2d.prp > "$out/acoustic_v.prp"
 sed -e 's/^unknown c .*/const c = 1                              # wave speed, known here/' \
     -e 's/set xs = 0.35, ys = 0.6, c = 1.0/set xs = 0.35, ys = 0.6/' "$out/acoustic_v.prp" > "$out/acoustic_v_c1.prp"

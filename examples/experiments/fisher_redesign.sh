@@ -20,7 +20,7 @@
 # Usage: examples/experiments/fisher_redesign.sh A:T:NX:NY:NORM...   e.g. 0.1:2:5:3:peak 0.03:2:5:3:mass
 # Environment: PRPC (default build/prpc), OUT (default results/fisher_redesign), POINTS (21),
 #              AT (0,100), MODE (landscape, rungb or far), EPOCHS (3000), RANKS (2),
-#              METHODS (far: vanilla,pr).
+#              METHODS (far: vanilla,pr), RESIDUAL_WEIGHT (rungb, far: the residual's weight, 1).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 prpc=${PRPC:-build/prpc}
@@ -39,7 +39,8 @@ variant_file() {
   grep -q "count $3, y = 0.2 .. 0.8 count $4, t = 0.1 .. $2" "$6" || { echo "variant_file: the sensors line did not change" >&2; exit 2; }
 }
 reduced() {   # reduced FILE OUT [LINE]: the 3x64 network, 2048 points, LINE added to the train block
-  sed -e 's/^network mlp([0-9, ]*)/network mlp(64, 64, 64)/' -e 's/collocation [0-9]*/collocation 2048/' "$1" |
+  sed -e 's/^network mlp([0-9, ]*)/network mlp(64, 64, 64)/' -e 's/collocation [0-9]*/collocation 2048/' \
+      -e "s/residual 1, initial/residual ${RESIDUAL_WEIGHT:-1}, initial/" "$1" |
     awk -v extra="${3:-}" '{ print } /^train *\{/ && extra != "" { print "  " extra }' > "$2"
 }
 rung_b() {    # rung_b NAME FILE
