@@ -222,9 +222,18 @@ static double gaussian2d_box(double x, double y, double x0, double y0, double s)
   return g / (share(0, 2, x0, s) * share(0, 1, y0, s));
 }
 
+static double gaussian1d_box(double x, double x0, double s) {
+  return exp(-sq(x - x0) / (2 * s * s)) / (s * sqrt(2 * M_PI)) / share(0, 1, x0, s);
+}
+
 /* box_source_src: dt(u) - 0.001 lap(u) = gaussian2d_box(x, y, xs, ys, sigma, 0, 2, 0, 1), dilated */
 static double box_relaxed(const point *p) {
   return p->u_t - 0.001 * p->lap - gaussian2d_box(p->c[0], p->c[1], p->th[0], p->th[1], p->sigma);
+}
+
+/* box1d_source_src: dt(u) - 0.001 dxx(u) = gaussian1d_box(x, xs, sigma, 0, 1), dilated */
+static double box1d_relaxed(const point *p) {
+  return p->u_t - 0.001 * p->u_xx - gaussian1d_box(p->c[0], p->th[0], p->sigma);
 }
 
 /* source1d: dt(u) + v dx(u) - D dxx(u) = q gaussian1d(x, xs, sigma), v = 0.5, D = 5e-4, q = 1 */
@@ -344,6 +353,20 @@ static const char *box_source_src =
     "truth {\n  set xs = 0.5, ys = 0.3\n  grid 32 x 16\n  sensors x = 0.5, y = 0.5, t = 0.1 .. 1 count 3\n}\n"
     "relax {\n  dilatation sigma from 0.3 to sigma until 50% cosine\n}\n";
 
+static const char *box1d_source_src =
+    "problem box1d_source\n"
+    "import std.sources\n"
+    "space x in [0, 1]\n"
+    "time t in [0, 1]\n"
+    "field u(x, t)\n"
+    "const sigma = 0.05\n"
+    "unknown xs = 0.5 in [0, 1]\n"
+    "pde dt(u) - 0.001 * dxx(u) = gaussian1d_box(x, xs, sigma, 0, 1)\n"
+    "initial u = 0 hard\n"
+    "boundary dn(u) = 0\n"
+    "truth {\n  set xs = 0.5\n  grid 64\n  sensors x = 0.5, t = 0.1 .. 1 count 3\n}\n"
+    "relax {\n  dilatation sigma from 0.3 to sigma until 50% cosine\n}\n";
+
 /* std.sources' gaussian2d_box: the interpreter's residual and its derivatives match the
  * formula; and the source has unit mass inside the box (midpoint rule on 800 x 400 cells,
  * the erf written with tanh: within 2e-3) wherever it is and however wide, where
@@ -365,6 +388,24 @@ static void test_gaussian2d_box(void **state) {
         mass += gaussian2d_box((i + 0.5) * 2.0 / nx, (j + 0.5) * 1.0 / ny, centres[k][0], centres[k][1], centres[k][2]);
     mass *= (2.0 / nx) * (1.0 / ny);
     assert_close(mass, 1, 2e-3 / 2, "mass of gaussian2d_box inside the box");
+  }
+}
+
+/* The same for gaussian1d_box on [0, 1] (midpoint rule on 4000 cells). */
+static void test_gaussian1d_box(void **state) {
+  (void)state;
+  ast_program *prog = load_text(box1d_source_src);
+  prp_residuals r;
+  prp_residuals_build_ex(prog, 1, 0, &r);
+  check_pde_against(prog, &r, box1d_relaxed, 9);
+  prp_residuals_free(&r);
+  ast_program_free(prog);
+  const double centres[][2] = {{0.5, 0.05}, {0.5, 0.3}, {0, 0.3}, {1, 0.1}, {0.02, 0.05}};
+  const int n = 4000;
+  for (size_t k = 0; k < sizeof centres / sizeof centres[0]; k++) {
+    double mass = 0;
+    for (int i = 0; i < n; i++) mass += gaussian1d_box((i + 0.5) / n, centres[k][0], centres[k][1]);
+    assert_close(mass / n, 1, 2e-3 / 2, "mass of gaussian1d_box inside the box");
   }
 }
 
@@ -528,6 +569,7 @@ int main(void) {
       cmocka_unit_test(test_acoustic2d),
       cmocka_unit_test(test_fisher_kpp_gyre),
       cmocka_unit_test(test_gaussian2d_box),
+      cmocka_unit_test(test_gaussian1d_box),
       cmocka_unit_test(test_source1d),
       cmocka_unit_test(test_no_collapse_when_coefficients_differ),
       cmocka_unit_test(test_collapse_through_nonlinear_function),
