@@ -180,6 +180,10 @@ static double gaussian2d(double x, double y, double x0, double y0, double s) {
   return exp(-(sq(x - x0) + sq(y - y0)) / (2 * s * s)) / (2 * M_PI * s * s);
 }
 
+static double gaussian1d(double x, double x0, double s) {
+  return exp(-sq(x - x0) / (2 * s * s)) / (s * sqrt(2 * M_PI));
+}
+
 static double plume_relaxed(const point *p) {
   double x = p->c[0], y = p->c[1];
   double xs = p->th[0], ys = p->th[1], q = p->th[2];
@@ -218,12 +222,11 @@ static double share(double a, double b, double c, double s) {
   return 0.5 * (erf_approx((b - c) / (sqrt(2) * s)) - erf_approx((a - c) / (sqrt(2) * s)));
 }
 static double gaussian2d_box(double x, double y, double x0, double y0, double s) {
-  double g = exp(-(sq(x - x0) + sq(y - y0)) / (2 * s * s)) / (2 * M_PI * s * s);
-  return g / (share(0, 2, x0, s) * share(0, 1, y0, s));
+  return gaussian2d(x, y, x0, y0, s) / (share(0, 2, x0, s) * share(0, 1, y0, s));
 }
 
 static double gaussian1d_box(double x, double x0, double s) {
-  return exp(-sq(x - x0) / (2 * s * s)) / (s * sqrt(2 * M_PI)) / share(0, 1, x0, s);
+  return gaussian1d(x, x0, s) / share(0, 1, x0, s);
 }
 
 /* box_source_src: dt(u) - 0.001 lap(u) = gaussian2d_box(x, y, xs, ys, sigma, 0, 2, 0, 1), dilated */
@@ -238,8 +241,7 @@ static double box1d_relaxed(const point *p) {
 
 /* source1d: dt(u) + v dx(u) - D dxx(u) = q gaussian1d(x, xs, sigma), v = 0.5, D = 5e-4, q = 1 */
 static double source1d_source(const point *p, double s) {
-  double x = p->c[0];
-  return 1.0 * exp(-sq(x - p->th[0]) / (2 * s * s)) / (s * sqrt(2 * M_PI));
+  return 1.0 * gaussian1d(p->c[0], p->th[0], s);
 }
 
 static double source1d_relaxed(const point *p) {
