@@ -312,6 +312,10 @@ static int train_key(checker *c, const ast_option *o, int i, const prp_train_key
     break;
   case PRP_TRAIN_KEY_EPOCHS: arg_count(c, o, i + 1, "a number of epochs", &n); break;
   case PRP_TRAIN_KEY_COUNT: arg_count(c, o, i + 1, "a whole number", &n); break;
+  case PRP_TRAIN_KEY_WHOLE:
+    if (arg_number(c, o, i + 1, "a whole number", &v) && (v < 0 || !integral(v) || v > MAX_COUNT))
+      prp_error(c->diag, o->args[i + 1].loc, "'%s' is a whole number from 0 to %d, not %g", key->name, MAX_COUNT, v);
+    break;
   case PRP_TRAIN_KEY_WEIGHT:
     if (arg_number(c, o, i + 1, "a weight", &v) && v < 0) prp_error(c->diag, o->args[i + 1].loc, "a weight cannot be negative");
     break;

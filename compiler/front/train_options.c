@@ -62,10 +62,11 @@ static void apply_lbfgs(const prp_train_option *row, const ast_option *o, prp_tr
   tp->lbfgs_iterations = (int)number(row, o);
 }
 
-/* refine N [path K]; absent: the default, 30 steps when affordable (train.h); refine 0: none */
+/* refine N [path K] [hops H]; absent: the default, 30 steps when affordable (train.h); refine 0: none */
 static void apply_refine(const prp_train_option *row, const ast_option *o, prp_train_problem *tp) {
   tp->refine_steps = (int)number(row, o);
   tp->refine_path = (int)key_value(o, row->name, "path");
+  tp->refine_hops = (int)key_value(o, row->name, "hops");
   tp->refine_by_default = o == NULL;
 }
 
@@ -209,6 +210,8 @@ const prp_train_key prp_train_keys[] = {
   {"strict", "resample", "strict.resample", PRP_TRAIN_KEY_EPOCHS, "100", "epochs between two draws in the strict phase"},
   {"refine", "path", "refine.path", PRP_TRAIN_KEY_COUNT, "10",
    "points of the unknowns' path screened by the model's misfit (1: the network's estimate alone)"},
+  {"refine", "hops", "refine.hops", PRP_TRAIN_KEY_WHOLE, "3",
+   "rounds of the search around the refined values while the model misfits the data above the noise (0: none)"},
   {"weights", "data", "weight.data", PRP_TRAIN_KEY_WEIGHT, "1", "the weight of the data misfit"},
   {"weights", "residual", "weight.residual", PRP_TRAIN_KEY_WEIGHT, "1", "the weight of the PDE residual"},
   {"weights", "initial", "weight.initial", PRP_TRAIN_KEY_WEIGHT, "1", "the weight of the initial conditions"},

@@ -53,6 +53,7 @@ typedef enum {
   PRP_TRAIN_KEY_EPOCHS,     /* a whole number of epochs >= 1 */
   PRP_TRAIN_KEY_WEIGHT,     /* a number >= 0 */
   PRP_TRAIN_KEY_COUNT,      /* a whole number >= 1 */
+  PRP_TRAIN_KEY_WHOLE,      /* a whole number >= 0 */
 } prp_train_key_kind;
 
 typedef struct {

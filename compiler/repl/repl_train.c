@@ -230,7 +230,8 @@ static void show_options(prp_repl *r) {
   fprintf(r->out, ", boundary_points %d, initial_points %d, log %d", pb->n_boundary, pb->n_initial, pb->log_every);
   if (pb->strict_epochs > 0) fprintf(r->out, ", strict %d resample %d", pb->strict_epochs, pb->strict_resample);
   if (pb->refine_steps > 0)
-    fprintf(r->out, ", refine %d path %d (prpc run only: train here does not refine)", pb->refine_steps, pb->refine_path);
+    fprintf(r->out, ", refine %d path %d hops %d (prpc run only: train here does not refine)", pb->refine_steps,
+            pb->refine_path, pb->refine_hops);
   fprintf(r->out, "\n");
 }
 

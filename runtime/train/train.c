@@ -137,6 +137,15 @@ static char *write_result_json(run *r, const prp_train_result *res) {
     for (int u = 0; u < pb->n_unknowns; u++) prp_json_member_number(j, pb->unknowns[u].name, res->refine_from[u]);
     prp_json_end_object(j);
     prp_json_member_number(j, "model_mse_network_refined", res->refine_network_mse);
+    prp_json_member_int(j, "search_points_screened", res->refine_search_screened);
+    prp_json_member_int(j, "search_hops", res->refine_hops);
+    if (res->refine_search_screened > 0) {
+      prp_json_key(j, "before_search");
+      prp_json_begin_object(j);
+      for (int u = 0; u < pb->n_unknowns; u++) prp_json_member_number(j, pb->unknowns[u].name, res->refine_before_search[u]);
+      prp_json_end_object(j);
+      prp_json_member_number(j, "model_mse_before_search", res->refine_before_search_mse);
+    }
     prp_json_end_object(j);
   }
   prp_json_key(j, "losses");

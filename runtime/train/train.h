@@ -133,6 +133,8 @@ typedef struct {
   int refine_path;           /* `refine N path K`: K points of the unknowns' path (the history, its
                               * last row the network's estimate) screened by the model's misfit;
                               * the refinement also starts from the best (1: the estimate alone) */
+  int refine_hops;           /* `refine N hops H`: at most H rounds of the search around the refined
+                              * values while the model's misfit is above the noise (train_refine.c) */
 } prp_train_problem;
 
 #define PRP_REFINE_DEFAULT_MAX_SECONDS 10.0  /* the default refinement's limit on one simulation */
@@ -192,6 +194,10 @@ typedef struct {
   int refine_from_epoch;     /* the epoch of that start (the run's last for the network's estimate) */
   double refine_from[PRP_TRAIN_MAX_UNKNOWNS];   /* that start's unknowns */
   double refine_network_mse; /* the model's misfit the network's estimate refined to (NAN: not refined) */
+  int refine_hops;           /* rounds of the search around the refined values that found a lower minimum */
+  int refine_search_screened;   /* the search's points whose misfit was computed */
+  double refine_before_search[PRP_TRAIN_MAX_UNKNOWNS];   /* the refined values before the search */
+  double refine_before_search_mse;   /* their misfit (NAN: no search) */
 } prp_train_result;
 
 /* The nudging kernel delta_h at squared distance r2 from a sensor: a Gaussian
@@ -395,6 +401,10 @@ const char *prp_warning_name(prp_warning_kind k);
 /* The noise standard deviation estimated from the observations (second
  * differences in time at each sensor); NAN when it cannot be. */
 double prp_train_estimate_noise(const prp_train_problem *pb);
+
+/* The level the verdict compares misfits with: the noise (known, else estimated), at least
+ * a floor of the largest observation; NAN when it is unknown. */
+double prp_train_noise_compared(const prp_train_problem *pb);
 
 /* The loss and its gradient at given network parameters and unknowns (as the
  * optimiser sees them: params then the unknowns' raw values), on fixed point

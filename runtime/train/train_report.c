@@ -8,6 +8,20 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* What the search around the refined values (`hops`) did. */
+static void print_search(FILE *out, const prp_train_problem *pb, const prp_train_result *res, const char *unit, double s2) {
+  if (res->refine_search_screened == 0) return;
+  if (res->refine_hops == 0) {
+    fprintf(out, "refine: searched around the answer: none of %d points fits better\n", res->refine_search_screened);
+    return;
+  }
+  fprintf(out, "refine: searched around the answer: %d point%s screened, %d lower minim%s; before the search (",
+          res->refine_search_screened, res->refine_search_screened == 1 ? "" : "s", res->refine_hops,
+          res->refine_hops == 1 ? "um" : "a");
+  for (int u = 0; u < pb->n_unknowns; u++) fprintf(out, "%s%s = %.6g", u ? ", " : "", pb->unknowns[u].name, res->refine_before_search[u]);
+  fprintf(out, ") %s %.3g\n", unit, res->refine_before_search_mse / s2);
+}
+
 /* What `refine N` did, the misfits against the noise level the verdict compares with. */
 static void print_refine(FILE *out, const prp_train_problem *pb, const prp_train_result *res) {
   if (pb->refine_steps <= 0 || res->stopped || (pb->refine_by_default && !pb->model_residuals)) return;
@@ -32,6 +46,7 @@ static void print_refine(FILE *out, const prp_train_problem *pb, const prp_train
     fprintf(out, "refine: from the path at epoch %d, the best of %d points by the model's misfit (the network's "
                  "estimate refined to %s %.3g)\n", res->refine_from_epoch, res->refine_screened, unit,
             res->refine_network_mse / s2);
+  print_search(out, pb, res, unit, s2);
 }
 
 void prp_train_print_summary(FILE *out, const prp_train_problem *pb, const prp_train_result *res) {

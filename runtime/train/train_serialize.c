@@ -149,6 +149,7 @@ static const field problem_fields[] = {
   INT(prp_train_problem, strict_resample, 0, BIG),
   INT(prp_train_problem, refine_steps, 0, BIG),
   INT(prp_train_problem, refine_path, 0, BIG),
+  INT(prp_train_problem, refine_hops, 0, BIG),
   INT(prp_train_problem, refine_by_default, 0, 1),
 };
 

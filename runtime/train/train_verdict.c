@@ -136,6 +136,13 @@ static void noise_level(const prp_train_problem *pb, prp_train_verdict *v) {
   if (isfinite(sigma)) v->noise_compared = fmax(sigma, PRP_VERDICT_NOISE_FLOOR * peak_observation(pb));
 }
 
+double prp_train_noise_compared(const prp_train_problem *pb) {
+  prp_train_verdict v;
+  v.noise_compared = NAN;
+  noise_level(pb, &v);
+  return v.noise_compared;
+}
+
 /* The answer's misfit against the noise: the network's; and the simulated model's at the
  * estimate, shown beside it: a network that bends the physics can fit the data from a wrong
  * source, the simulator cannot -- but at the network's estimate it is too sharp to warn on

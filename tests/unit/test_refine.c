@@ -267,6 +267,101 @@ static void a_plateau_keeps_the_network_estimate(void **state) {
   assert_true(res.refine.steps >= 1);   /* it did move, for a gain of nothing */
 }
 
+/* Two minima 0.2 apart with a ridge between: a deep one at B = (0.5, 0.3) (misfit 0.005; Levenberg-Marquardt ends within 0.003 of each on this single residual)
+ * and a shallow one at A = (0.7, 0.3) (0.5), each ~0.045 wide: Levenberg-Marquardt from A
+ * stays in A; the search around it reaches B. */
+static int third_cell;   /* 1: also C = (0.2, 0.8), misfit 0.3, far from both */
+
+static double two_cells(const double *x) {
+  double b = (x[0] - 0.5) * (x[0] - 0.5) + (x[1] - 0.3) * (x[1] - 0.3);
+  double a = (x[0] - 0.7) * (x[0] - 0.7) + (x[1] - 0.3) * (x[1] - 0.3);
+  double c = (x[0] - 0.2) * (x[0] - 0.2) + (x[1] - 0.8) * (x[1] - 0.8);
+  return 1 - 0.995 * exp(-b / 0.002) - 0.5 * exp(-a / 0.002) - third_cell * 0.7 * exp(-c / 0.002);
+}
+
+static int two_cells_residuals(void *ctx, const double *x, double *r) {
+  ++*(int *)ctx;
+  r[0] = sqrt(two_cells(x));
+  return 0;
+}
+
+static double two_cells_misfit(void *ctx, const double *x) {
+  ++*(int *)ctx;
+  return two_cells(x);
+}
+
+/* From (0.72, 0.31), by A, with H rounds of search and the noise sigma (limit 4 sigma^2);
+ * with path rows (history.csv's layout), those screened too. */
+static prp_train_result searched_from_a_path(int hops, double sigma, int *calls, const prp_train_path *path) {
+  static prp_train_problem pb;
+  memset(&pb, 0, sizeof pb);
+  pb.n_unknowns = 2;
+  pb.unknowns[0] = (prp_train_unknown){.name = "xs", .lo = 0, .hi = 1, .truth = NAN};
+  pb.unknowns[1] = (prp_train_unknown){.name = "ys", .lo = 0, .hi = 1, .truth = NAN};
+  pb.n_obs = 1, pb.quiet = 1, pb.noise_std = sigma;
+  pb.model_residuals = two_cells_residuals, pb.model_misfit = two_cells_misfit, pb.model_misfit_ctx = calls;
+  pb.refine_steps = 100, pb.refine_path = 1, pb.refine_hops = hops;
+  prp_train_result res;
+  memset(&res, 0, sizeof res);
+  res.epochs_done = 1000, res.unknowns[0] = 0.72, res.unknowns[1] = 0.31;
+  if (path) pb.refine_path = (int)path->n;
+  prp_train_refine(&pb, path, &res);
+  return res;
+}
+
+static prp_train_result searched_from_a(int hops, double sigma, int *calls) {
+  return searched_from_a_path(hops, sigma, calls, NULL);
+}
+
+/* The refined A misfits above the noise (0.5 > 4 * 0.05^2): one round screens the 16 points
+ * of the stencil, 0.2 to the left is B, the descent from it ends there; B fits to the noise
+ * (0.005 < 0.01), so the search stops. */
+static void the_search_reaches_the_next_cell(void **state) {
+  (void)state;
+  int calls = 0;
+  prp_train_result res = searched_from_a(3, 0.05, &calls);
+  assert_true(res.refined);
+  assert_int_equal(res.refine_hops, 1);
+  assert_int_equal(res.refine_search_screened, 16);
+  assert_true(fabs(res.unknowns[0] - 0.5) < 5e-3 && fabs(res.unknowns[1] - 0.3) < 5e-3);
+  assert_true(fabs(res.refine_before_search[0] - 0.7) < 5e-3 && fabs(res.refine_before_search[1] - 0.3) < 5e-3);
+  assert_true(fabs(res.refine_before_search_mse - 0.5) < 5e-3);
+  assert_true(res.refine.mse_end < 0.01);
+  assert_int_equal(res.refine.evaluations, calls);   /* the screening counted */
+}
+
+/* hops 0, or an answer that fits to the noise (A's 0.5 < 4 * 0.4^2): no search, A stays. */
+static void no_search_without_hops_or_above_the_noise(void **state) {
+  (void)state;
+  int calls = 0;
+  for (int k = 0; k < 2; k++) {
+    prp_train_result res = k == 0 ? searched_from_a(0, 0.05, &calls) : searched_from_a(3, 0.4, &calls);
+    assert_true(res.refined);
+    assert_int_equal(res.refine_hops, 0);
+    assert_int_equal(res.refine_search_screened, 0);
+    assert_true(fabs(res.unknowns[0] - 0.7) < 5e-3 && fabs(res.unknowns[1] - 0.3) < 5e-3);
+  }
+}
+
+/* The path's start C (0.3) beats the estimate's A (0.5) and no point around C fits better;
+ * the search then tries around A, the start that lost, and finds B there: B is the answer,
+ * reported as reached from the network's estimate. */
+static void the_search_also_tries_the_start_that_lost(void **state) {
+  (void)state;
+  static const double rows[] = {0, 1, 0.21, 0.79, 500, 1, 0.6, 0.6, 1000, 1, 0.72, 0.31};
+  prp_train_path path = {rows, 3, 4, 2};
+  int calls = 0;
+  third_cell = 1;
+  prp_train_result res = searched_from_a_path(3, 0.05, &calls, &path);
+  third_cell = 0;
+  assert_true(res.refined);
+  assert_true(fabs(res.unknowns[0] - 0.5) < 5e-3 && fabs(res.unknowns[1] - 0.3) < 5e-3);
+  assert_int_equal(res.refine_hops, 1);
+  assert_false(res.refine_from_path);
+  assert_true(fabs(res.refine_before_search[0] - 0.7) < 5e-3 && fabs(res.refine_before_search[1] - 0.3) < 5e-3);
+  assert_int_equal(res.refine_search_screened, 32);   /* 16 around C, 16 around A */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(decay_fit_reaches_the_known_parameters),
@@ -280,6 +375,9 @@ int main(void) {
       cmocka_unit_test(a_worse_path_start_does_not_win),
       cmocka_unit_test(a_short_path_is_screened_once_per_row),
       cmocka_unit_test(a_plateau_keeps_the_network_estimate),
+      cmocka_unit_test(the_search_reaches_the_next_cell),
+      cmocka_unit_test(no_search_without_hops_or_above_the_noise),
+      cmocka_unit_test(the_search_also_tries_the_start_that_lost),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -149,8 +149,9 @@ static void test_keys_accept_their_limits(void **state) {
     char ok[128], bad[128], start[32];
     const char *pre = line_start(row, start, sizeof start), *sp = *pre ? " " : "";
     int whole = key->kind == PRP_TRAIN_KEY_EPOCHS || key->kind == PRP_TRAIN_KEY_COUNT;
-    double lo = key->kind == PRP_TRAIN_KEY_WEIGHT ? 0 : whole ? 1 : 1e-9;
-    double out = key->kind == PRP_TRAIN_KEY_WEIGHT ? -1 : 0;
+    int from0 = key->kind == PRP_TRAIN_KEY_WEIGHT || key->kind == PRP_TRAIN_KEY_WHOLE;
+    double lo = from0 ? 0 : whole ? 1 : 1e-9;
+    double out = from0 ? -1 : 0;
     snprintf(ok, sizeof ok, "%s%s%s %g", pre, sp, key->name, lo);
     snprintf(bad, sizeof bad, "%s%s%s %g", pre, sp, key->name, out);
     expect(row->name, ok, 0);
