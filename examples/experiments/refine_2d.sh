@@ -24,6 +24,7 @@ declare -A guesses=(
   [drift2d]="DRIFT"
   [bloom2d]="xs=0.1,ys=0.1;xs=0.15,ys=0.9;xs=0.4,ys=0.05;xs=1.45,ys=0.05"
   [reef2d]="xs=0.85,ys=0.85;xs=0.9,ys=0.1;xs=0.1,ys=0.9;xs=0.8,ys=0.5"
+  [kelp2d]="xs=0.2,ys=1.1;xs=0.15,ys=0.1;xs=0.6,ys=1.1;xs=1.9,ys=1.15"
 )
 launch=()
 if [ "${RANKS:-2}" -gt 1 ] && "$prpc" --help | grep -q 'MPI support in this build: on'; then

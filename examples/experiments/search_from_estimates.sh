@@ -10,9 +10,9 @@ cd "$(dirname "$0")/../.."
 prpc=$(realpath "${PRPC:-build/prpc}")
 file=$1 starts=$(realpath "$2") out=$3
 mkdir -p "$out"
-sed -e 's/^  epochs .*/  epochs      1\n  warmup      1\n  refine      30 path 1 hops 3/' -e '/^  lbfgs/d' -e '/^  refine /d' \
-    "$file" > "$out/search.prp"
-grep -q '^  epochs      1$' "$out/search.prp" || { echo "no epochs line in $file" >&2; exit 1; }
+sed -E '/^ *(epochs|lbfgs|refine|warmup) /d' "$file" |
+  awk '{ print } /^train *\{/ { print "  epochs 1\n  warmup 1\n  refine 30 path 1 hops 3" }' > "$out/search.prp"
+grep -q '^  epochs 1$' "$out/search.prp" || { echo "no train block in $file" >&2; exit 1; }
 while read -r name rest; do
   case $name in "#"* | "") continue ;; esac
   args=()
@@ -20,7 +20,11 @@ while read -r name rest; do
   echo "$name ${args[*]}"
 done < "$starts" | xargs -P "${JOBS:-2}" -L 1 bash -c \
   'name=$1; shift; nice "$0" run "'"$out"'/search.prp" --quiet "$@" -o "'"$out"'/$name" > "'"$out"'/$name.log" 2>&1' "$prpc"
+for log in "$out"/*.log; do
+  [ -f "${log%.log}/result.json" ] || echo "$(basename "${log%.log}"): no result ($log)"
+done
 for r in "$out"/*/result.json; do
+  [ -f "$r" ] || continue
   python3 - "$r" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1])); u = j["unknowns"]; r = j.get("refine", {})
