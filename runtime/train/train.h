@@ -155,6 +155,7 @@ typedef struct {
 } prp_train_warning;
 
 typedef enum { PRP_NOISE_TRUTH, PRP_NOISE_ESTIMATED, PRP_NOISE_UNKNOWN } prp_noise_source;
+enum { PRP_JUDGED_NETWORK, PRP_JUDGED_REFINED, PRP_JUDGED_NOT_KEPT };
 
 typedef struct {
   prp_verdict verdict;
@@ -163,7 +164,9 @@ typedef struct {
   double misfit_mse;         /* mean squared data misfit in the data's units (NAN: no data term) */
   double model_mse;          /* the same for the simulated model at the estimate (NAN: no check); shown,
                               * not a warning (docs/running.md says why), unless refined: */
-  int misfit_judged_model;   /* 1: the estimate is refine's, and misfit_above_noise judges model_mse */
+  int misfit_judged_model;   /* misfit_above_noise judges model_mse: PRP_JUDGED_REFINED, the estimate is
+                              * refine's; PRP_JUDGED_NOT_KEPT, refine ran and fitted no better than the
+                              * network's estimate, whose model misfit is judged; 0: the network's misfit */
   double noise_std;          /* the noise level, known or estimated (NAN: unknown) */
   double noise_compared;     /* the level compared with: noise_std, at least the floor */
   prp_noise_source noise_source;

@@ -147,13 +147,18 @@ double prp_train_noise_compared(const prp_train_problem *pb) {
  * estimate, shown beside it: a network that bends the physics can fit the data from a wrong
  * source, the simulator cannot -- but at the network's estimate it is too sharp to warn on
  * (docs/running.md). After `refine`, the answer is the model's fit at the refined values, and
- * that is the misfit judged (v->misfit_judged_model). */
+ * that is the misfit judged (v->misfit_judged_model); when the refinement ran but fitted no
+ * better, the network's estimate is a minimum or a plateau of the model's misfit, and that
+ * misfit is judged. */
 static void check_misfit(const prp_train_problem *pb, const prp_train_result *res, prp_train_verdict *v) {
   v->misfit_mse = data_misfit(pb, res);
   noise_level(pb, v);
   if (pb->model_misfit && res->stopped == 0 && pb->n_obs > 0)
     v->model_mse = pb->model_misfit(pb->model_misfit_ctx, res->unknowns);
-  v->misfit_judged_model = res->refined && isfinite(v->model_mse);
+  v->misfit_judged_model = !isfinite(v->model_mse) ? PRP_JUDGED_NETWORK
+                         : res->refined            ? PRP_JUDGED_REFINED
+                         : res->refine_rejected    ? PRP_JUDGED_NOT_KEPT
+                                                   : PRP_JUDGED_NETWORK;
   double judged = v->misfit_judged_model ? v->model_mse : v->misfit_mse, s = v->noise_compared;
   if (isfinite(judged) && s > 0 && judged > PRP_VERDICT_MISFIT_RATIO * s * s)
     warn(v, PRP_WARN_MISFIT_ABOVE_NOISE, -1, judged / (s * s), PRP_VERDICT_MISFIT_RATIO);

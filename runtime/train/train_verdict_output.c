@@ -9,6 +9,13 @@ static const char *noise_source_name(prp_noise_source s) {
   return s == PRP_NOISE_TRUTH ? "truth" : s == PRP_NOISE_ESTIMATED ? "estimated" : "unknown";
 }
 
+/* Whose misfit misfit_above_noise judged, as the warning says it. */
+static const char *judged_name(int judged) {
+  return judged == PRP_JUDGED_REFINED ? "the refined model's"
+       : judged == PRP_JUDGED_NOT_KEPT ? "the model's (at the network's estimate; the refinement fitted no better)"
+                                       : "data";
+}
+
 static void bound_text(const prp_train_problem *pb, const prp_train_warning *w, char *buf, size_t len) {
   const prp_train_unknown *uk = &pb->unknowns[w->unknown];
   int upper = w->estimate > 0.5 * (uk->lo + uk->hi);
@@ -25,7 +32,7 @@ void prp_train_warning_text(const prp_train_problem *pb, const prp_train_verdict
   case PRP_WARN_AT_BOUND: bound_text(pb, w, buf, len); break;
   case PRP_WARN_MISFIT_ABOVE_NOISE:
     snprintf(buf, len, "%s misfit rms %.3g is %.2g x the noise level %.3g (noise std %.3g from the %s; mse/sigma^2 %.3g, limit %g)",
-             v->misfit_judged_model ? "the refined model's" : "data", sqrt(v->misfit_judged_model ? v->model_mse : v->misfit_mse),
+             judged_name(v->misfit_judged_model), sqrt(v->misfit_judged_model ? v->model_mse : v->misfit_mse),
              sqrt(w->value), v->noise_compared, v->noise_std,
              v->noise_source == PRP_NOISE_TRUTH ? "truth block" : "data", w->value, w->limit);
     break;
@@ -65,7 +72,9 @@ static void checks_json(prp_json *j, const prp_train_problem *pb, const prp_trai
   prp_json_begin_object(j);
   prp_json_member_number(j, "misfit_mse", v->misfit_mse);
   if (isfinite(v->model_mse)) prp_json_member_number(j, "model_misfit_mse", v->model_mse);
-  prp_json_member_string(j, "misfit_judged", v->misfit_judged_model ? "refined model" : "network");
+  prp_json_member_string(j, "misfit_judged", v->misfit_judged_model == PRP_JUDGED_REFINED  ? "refined model"
+                                            : v->misfit_judged_model == PRP_JUDGED_NOT_KEPT ? "model at the network's estimate"
+                                                                                            : "network");
   prp_json_member_number(j, "noise_std", v->noise_std);
   prp_json_member_string(j, "noise", noise_source_name(v->noise_source));
   prp_json_member_number(j, "noise_compared", v->noise_compared);

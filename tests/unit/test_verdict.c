@@ -217,7 +217,15 @@ static void test_refined_answer_is_judged_by_the_model(void **state) {
   char buf[320];
   prp_train_warning_text(&pb, &v, &v.warnings[0], buf, sizeof buf);
   assert_non_null(strstr(buf, "the refined model's misfit"));
-  r.refined = 0;                                    /* not refined: the network's misfit is judged */
+  r.refined = 0, r.refine_rejected = 1;             /* refined no better: the model at the network's */
+  memcpy(r.unknowns, r.network_unknowns, sizeof r.unknowns);
+  prp_train_verdict_run(&pb, &r, rows, 101, NCOLS, &v);
+  assert_int_equal(v.misfit_judged_model, PRP_JUDGED_NOT_KEPT);
+  assert_int_equal(v.verdict, PRP_VERDICT_SUSPECT);
+  assert_true(fabs(v.warnings[0].value - model_mse_given / nc2) < 1e-9);
+  prp_train_warning_text(&pb, &v, &v.warnings[0], buf, sizeof buf);
+  assert_non_null(strstr(buf, "the refinement fitted no better"));
+  r.refine_rejected = 0;                            /* not refined: the network's misfit is judged */
   prp_train_verdict_run(&pb, &r, rows, 101, NCOLS, &v);
   assert_false(v.misfit_judged_model);
   assert_true(fabs(v.warnings[0].value - 400 * SIGMA * SIGMA / nc2) < 1e-9);
