@@ -162,6 +162,8 @@ typedef struct {
   int n_warnings;
   prp_train_warning warnings[PRP_VERDICT_MAX_WARNINGS];
   double misfit_mse;         /* mean squared data misfit in the data's units (NAN: no data term) */
+  double zero_field_mse;     /* the misfit of u = 0: the mean squared observation (NAN: no data term);
+                              * misfit_mse above PRP_VERDICT_DATA_UNFITTED of it adds a note, not a warning */
   double model_mse;          /* the same for the simulated model at the estimate (NAN: no check); shown,
                               * not a warning (docs/running.md says why), unless refined: */
   int misfit_judged_model;   /* misfit_above_noise judges model_mse: PRP_JUDGED_REFINED, the estimate is
@@ -375,6 +377,8 @@ int prp_train_success(const prp_train_problem *pb, const prp_train_result *res, 
 #define PRP_VERDICT_MOVE_TOL 0.02       /* a range above 2% of the bound width */
 #define PRP_VERDICT_RESTART_LOSS 2.0    /* restarts_disagree: among runs of loss <= 2 x the best, */
 #define PRP_VERDICT_RESTART_TOL 0.1     /* a spread above 10% of the bound width */
+#define PRP_VERDICT_DATA_UNFITTED 0.5   /* the note "data fit": the network misses the sensors by more
+                                         * than half of what u = 0 would */
 
 /* The verdict of one run from its result and its history (n rows of ncols
  * values laid out as history.csv: epoch, loss, the terms' losses, then the

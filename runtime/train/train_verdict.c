@@ -124,6 +124,16 @@ static double data_misfit(const prp_train_problem *pb, const prp_train_result *r
   return NAN;
 }
 
+/* What u = 0 would misfit: the mean squared observation (NAN without a data term). */
+static double zero_field_misfit(const prp_train_problem *pb, double misfit) {
+  if (!isfinite(misfit) || !pb->obs_u) return NAN;
+  double sum = 0;
+  size_t n = 0;
+  for (size_t i = 0; i < pb->n_obs; i++)
+    if (isfinite(pb->obs_u[i])) sum += pb->obs_u[i] * pb->obs_u[i], n++;
+  return n ? sum / (double)n : NAN;
+}
+
 /* The noise level, known or estimated, and the level misfits are compared with. */
 static void noise_level(const prp_train_problem *pb, prp_train_verdict *v) {
   double sigma = pb->noise_std;
@@ -152,6 +162,7 @@ double prp_train_noise_compared(const prp_train_problem *pb) {
  * misfit is judged. */
 static void check_misfit(const prp_train_problem *pb, const prp_train_result *res, prp_train_verdict *v) {
   v->misfit_mse = data_misfit(pb, res);
+  v->zero_field_mse = zero_field_misfit(pb, v->misfit_mse);
   noise_level(pb, v);
   if (pb->model_misfit && res->stopped == 0 && pb->n_obs > 0)
     v->model_mse = pb->model_misfit(pb->model_misfit_ctx, res->unknowns);
@@ -190,7 +201,7 @@ void prp_train_verdict_run(const prp_train_problem *pb, const prp_train_result *
                            size_t ncols, prp_train_verdict *v) {
   memset(v, 0, sizeof *v);
   for (int u = 0; u < PRP_TRAIN_MAX_UNKNOWNS; u++) v->movement[u] = v->spread[u] = NAN;
-  v->misfit_mse = v->model_mse = v->noise_std = v->noise_compared = NAN;
+  v->misfit_mse = v->zero_field_mse = v->model_mse = v->noise_std = v->noise_compared = NAN;
   if (res->stopped == 2) warn(v, PRP_WARN_NOT_FINITE, -1, res->epochs_done, NAN);
   if (res->stopped == 1) warn(v, PRP_WARN_INTERRUPTED, -1, res->epochs_done, NAN);
   check_bounds(pb, res, v);

@@ -47,6 +47,21 @@ void prp_train_warning_text(const prp_train_problem *pb, const prp_train_verdict
   }
 }
 
+/* The network's data misfit as a share of what u = 0 would misfit (NAN: no data term). */
+static double data_fit_share(const prp_train_verdict *v) {
+  return v->zero_field_mse > 0 ? v->misfit_mse / v->zero_field_mse : NAN;
+}
+
+/* A note, not a warning: the answer may still be right (the refinement does not need the
+ * network to fit the sensors), but the network's estimate followed the residual alone. */
+static void data_fit_note(FILE *out, const prp_train_verdict *v) {
+  double share = data_fit_share(v);
+  if (!(share > PRP_VERDICT_DATA_UNFITTED)) return;
+  fprintf(out, "data fit: the network misses the sensors by %.0f%% of what u = 0 would (mse %.3g against %.3g): "
+          "it hardly fits them, and its estimate follows the residual alone; weigh the data more "
+          "('weights data W' in the train block; docs/running.md)\n", 100 * share, v->misfit_mse, v->zero_field_mse);
+}
+
 void prp_train_verdict_print(FILE *out, const prp_train_problem *pb, const prp_train_verdict *v) {
   fprintf(out, "verdict: %s\n", prp_verdict_name(v->verdict));
   char buf[320];
@@ -58,6 +73,7 @@ void prp_train_verdict_print(FILE *out, const prp_train_problem *pb, const prp_t
   if (isfinite(v->model_mse) && s > 0)
     fprintf(out, "model check: the file's model simulated at the estimate misses the data by mse/sigma^2 %.3g "
             "(the network: %.3g)\n", v->model_mse / (s * s), v->misfit_mse / (s * s));
+  data_fit_note(out, v);
 }
 
 static void per_unknown(prp_json *j, const char *key, const prp_train_problem *pb, const double *values) {
@@ -71,6 +87,8 @@ static void checks_json(prp_json *j, const prp_train_problem *pb, const prp_trai
   prp_json_key(j, "checks");
   prp_json_begin_object(j);
   prp_json_member_number(j, "misfit_mse", v->misfit_mse);
+  prp_json_member_number(j, "zero_field_mse", v->zero_field_mse);
+  prp_json_member_number(j, "data_fit_share", data_fit_share(v));
   if (isfinite(v->model_mse)) prp_json_member_number(j, "model_misfit_mse", v->model_mse);
   prp_json_member_string(j, "misfit_judged", v->misfit_judged_model == PRP_JUDGED_REFINED  ? "refined model"
                                             : v->misfit_judged_model == PRP_JUDGED_NOT_KEPT ? "model at the network's estimate"

@@ -169,6 +169,40 @@ static void test_model_misfit_is_shown_not_warned(void **state) {
   assert_true(isnan(verdict_of(&pb, &r, 0).model_mse));
 }
 
+static char *printed(const prp_train_problem *pb, const prp_train_verdict *v) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  prp_train_verdict_print(out, pb, v);
+  fclose(out);
+  return text;
+}
+
+/* The note "data fit": the network misses the sensors by more than half of what u = 0
+ * would (acoustic2d at weight 10, docs/experiments.md stop 16); a note, not a warning. */
+static void test_unfitted_data_is_noted_not_warned(void **state) {
+  prp_train_problem pb;
+  problem(&pb);
+  double zero = 0;
+  for (int i = 0; i < N_OBS; i++) zero += obs_u[i] * obs_u[i] / N_OBS;
+  prp_train_result r = result(0.6, 0.3, 0.4 * zero / (SIGMA * SIGMA));   /* 40% of u = 0's misfit */
+  prp_train_verdict v = verdict_of(&pb, &r, 0);
+  assert_true(fabs(v.zero_field_mse - zero) < 1e-12 * zero);
+  char *text = printed(&pb, &v);
+  assert_null(strstr(text, "data fit:"));
+  free(text);
+  r = result(0.6, 0.3, 0.8 * zero / (SIGMA * SIGMA));                    /* 80% */
+  v = verdict_of(&pb, &r, 0);
+  assert_int_equal(v.n_warnings, 1);                                     /* misfit_above_noise only */
+  assert_int_equal(count(&v, PRP_WARN_MISFIT_ABOVE_NOISE), 1);
+  text = printed(&pb, &v);
+  assert_non_null(strstr(text, "data fit: the network misses the sensors by 80% of what u = 0 would"));
+  free(text);
+  pb.terms[0].weight = 0;                                                /* no data term: no note */
+  v = verdict_of(&pb, &r, 0);
+  assert_true(isnan(v.zero_field_mse));
+}
+
 static void test_unknowns_still_moving_is_suspect(void **state) {
   prp_train_problem pb;
   problem(&pb);
@@ -307,6 +341,8 @@ static void test_json_members(void **state) {
   assert_non_null(strstr(text, "\"name\": \"at_bound\""));
   assert_non_null(strstr(text, "\"unknown\": \"xs\""));
   assert_non_null(strstr(text, "\"noise\": \"truth\""));
+  assert_non_null(strstr(text, "\"zero_field_mse\": 0."));
+  assert_non_null(strstr(text, "\"data_fit_share\": 0.000"));   /* sigma^2 against ~0.5 */
   free(text);
 }
 
@@ -316,6 +352,7 @@ int main(void) {
     cmocka_unit_test(test_unknown_at_bound_fails),
     cmocka_unit_test(test_misfit_above_noise_is_suspect),
     cmocka_unit_test(test_model_misfit_is_shown_not_warned),
+    cmocka_unit_test(test_unfitted_data_is_noted_not_warned),
     cmocka_unit_test(test_unknowns_still_moving_is_suspect),
     cmocka_unit_test(test_not_finite_and_interrupted_fail),
     cmocka_unit_test(test_restarts_that_disagree_are_suspect),
