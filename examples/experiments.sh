@@ -33,6 +33,7 @@ guesses_for() {
     fisher_kpp_gyre | fisher_kpp_weak_gyre)
                      echo "xs=1.8,ys=0.8 xs=1.6,ys=0.9 xs=1.9,ys=0.1 xs=1.5,ys=0.85 xs=1.7,ys=0.5" ;;
     acoustic2d)      echo "xs=0.9,ys=0.1 xs=0.85,ys=0.2 xs=0.95,ys=0.9 xs=0.1,ys=0.1 xs=0.8,ys=0.05" ;;
+    acoustic2d_wide) echo "xs=0.9,ys=0.1 xs=0.1,ys=0.1 xs=0.95,ys=0.9 xs=0.95,ys=0.5 xs=0.5,ys=0.05" ;;   # c from the file's 0.5
     square2d)        echo "xs=0.1,ys=0.15 xs=0.1,ys=0.9 xs=0.9,ys=0.1 xs=0.15,ys=0.1" ;;      # the corners far from (0.65, 0.7)
     heatbox2x1)      echo "xs=0.15,ys=0.85 xs=0.1,ys=0.1 xs=1.9,ys=0.9 xs=0.3,ys=0.6" ;;
     swirl2d)         echo "xs=0.85,ys=0.2 xs=0.9,ys=0.9 xs=0.1,ys=0.1 xs=0.8,ys=0.1" ;;
