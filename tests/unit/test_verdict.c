@@ -134,6 +134,16 @@ static void test_misfit_above_noise_is_suspect(void **state) {
   assert_true(isnan(verdict_of(&pb, &r, 0).misfit_mse));
 }
 
+/* The verdict as the console shows it (malloc'd). */
+static char *printed(const prp_train_problem *pb, const prp_train_verdict *v) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  prp_train_verdict_print(out, pb, v);
+  fclose(out);
+  return text;
+}
+
 /* A stand-in for the simulator: the model's misfit grows with the distance from the truth. */
 static int model_calls;
 static double model_misfit(void *ctx, const double *unknowns) {
@@ -152,11 +162,7 @@ static void test_model_misfit_is_shown_not_warned(void **state) {
   prp_train_verdict v = verdict_of(&pb, &r, 0);
   assert_int_equal(v.verdict, PRP_VERDICT_CONVERGED);
   assert_true(fabs(v.model_mse - SIGMA * SIGMA * 26) < 1e-12);
-  char *text = NULL;
-  size_t len = 0;
-  FILE *out = open_memstream(&text, &len);
-  prp_train_verdict_print(out, &pb, &v);
-  fclose(out);
+  char *text = printed(&pb, &v);
   assert_non_null(strstr(text, "model check: the file's model simulated at the estimate misses the data by mse/sigma^2"));
   free(text);
   int calls = model_calls;
@@ -167,15 +173,6 @@ static void test_model_misfit_is_shown_not_warned(void **state) {
   pb.model_misfit = NULL;                        /* no check (built programs) */
   r = result(0.65, 0.3, 1.5);
   assert_true(isnan(verdict_of(&pb, &r, 0).model_mse));
-}
-
-static char *printed(const prp_train_problem *pb, const prp_train_verdict *v) {
-  char *text = NULL;
-  size_t len = 0;
-  FILE *out = open_memstream(&text, &len);
-  prp_train_verdict_print(out, pb, v);
-  fclose(out);
-  return text;
 }
 
 /* The note "data fit": the network misses the sensors by more than half of what u = 0
