@@ -124,9 +124,9 @@ static double data_misfit(const prp_train_problem *pb, const prp_train_result *r
   return NAN;
 }
 
-/* What u = 0 would misfit: the mean squared observation (NAN without a data term). */
-static double zero_field_misfit(const prp_train_problem *pb, double misfit) {
-  if (!isfinite(misfit) || !pb->obs_u) return NAN;
+/* What u = 0 would misfit: the mean squared observation (NAN without observations). */
+static double mean_square_observation(const prp_train_problem *pb) {
+  if (!pb->obs_u) return NAN;
   double sum = 0;
   size_t n = 0;
   for (size_t i = 0; i < pb->n_obs; i++)
@@ -162,7 +162,7 @@ double prp_train_noise_compared(const prp_train_problem *pb) {
  * misfit is judged. */
 static void check_misfit(const prp_train_problem *pb, const prp_train_result *res, prp_train_verdict *v) {
   v->misfit_mse = data_misfit(pb, res);
-  v->zero_field_mse = zero_field_misfit(pb, v->misfit_mse);
+  v->zero_field_mse = isfinite(v->misfit_mse) ? mean_square_observation(pb) : NAN;   /* NAN: no data term */
   noise_level(pb, v);
   if (pb->model_misfit && res->stopped == 0 && pb->n_obs > 0)
     v->model_mse = pb->model_misfit(pb->model_misfit_ctx, res->unknowns);
